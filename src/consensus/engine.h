@@ -1,0 +1,217 @@
+#pragma once
+// The consensus engine interface: one replicated log, whatever the protocol behind it.
+//
+// An engine is a pure, deterministic state machine. It includes no socket, thread, clock or file
+// header; time arrives as tick(), randomness from EngineConfig::seed, messages through step().
+// Its outputs come out in a Ready batch, handled by one driver in this order:
+//
+//   1. persist   Ready::snapshot, then Ready::entries, then Ready::hard_state; then sync.
+//   2. send      Ready::messages, only once step 1 is durable (a vote or an append acknowledgement
+//                must never leave before the state it promises is on disk).
+//   3. apply     Ready::snapshot (restore the state machine), then Ready::committed in order;
+//                release each ReadState once the applied index reaches its index.
+//   4. advance() tells the engine the batch is done. There is at most one Ready outstanding; the
+//                engine keeps stepping meanwhile and its next Ready carries what accumulated.
+//
+// The vocabulary is that of a replicated log in general, so that every protocol fits without
+// special cases in the driver or the simulator:
+//   term     the engine's epoch: Raft term, Multi-Paxos ballot round, ZAB epoch, PBFT view.
+//   index    a log slot: Raft index, Paxos slot, ZAB zxid counter, PBFT sequence number.
+//   vote     the promise a node made in `term` (Raft vote, Paxos promise, ZAB ack of a new epoch).
+//   leader   the distinguished proposer (Raft leader, Paxos distinguished proposer, ZAB leader,
+//            PBFT primary).
+// Engine-specific durable fields travel in HardState::engine_data; engine-specific messages are
+// encoded by the engine itself into Message::payload and validated by step().
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace synod::consensus {
+
+using NodeId = uint64_t;
+inline constexpr NodeId kNoNode = 0;  // node ids are positive
+
+enum class EntryKind : uint8_t {
+  kCommand = 0,     // opaque bytes for the state machine
+  kNoop = 1,        // appended by a new leader to commit its term; nothing to apply
+  kMembership = 2,  // engine-encoded membership change; the engine applies it itself
+};
+
+struct Entry {
+  uint64_t index = 0;
+  uint64_t term = 0;
+  EntryKind kind = EntryKind::kCommand;
+  std::string data;
+
+  bool operator==(const Entry&) const = default;
+};
+
+// Invariant: voters and learners are sorted, unique and disjoint.
+struct Membership {
+  std::vector<NodeId> voters;
+  std::vector<NodeId> learners;
+
+  bool is_voter(NodeId node) const;
+  bool is_learner(NodeId node) const;
+  bool contains(NodeId node) const { return is_voter(node) || is_learner(node); }
+  bool operator==(const Membership&) const = default;
+};
+
+// One server at a time (see docs/architecture.md for why not joint consensus).
+struct MembershipChange {
+  enum class Type : uint8_t { kAddVoter = 0, kAddLearner = 1, kPromoteLearner = 2, kRemoveNode = 3 };
+  Type type = Type::kAddVoter;
+  NodeId node = kNoNode;
+
+  bool operator==(const MembershipChange&) const = default;
+};
+
+// Applies `change` to `membership`; kInvalidArgument when it does not fit (adding a member twice,
+// promoting a non-learner, removing an unknown node, removing the last voter).
+Status apply_membership_change(Membership& membership, const MembershipChange& change);
+std::string encode_membership_change(const MembershipChange& change);
+bool decode_membership_change(std::string_view bytes, MembershipChange& change);
+
+struct HardState {
+  uint64_t term = 0;
+  NodeId vote = kNoNode;
+  uint64_t commit = 0;
+  std::string engine_data;  // protocol-specific durable fields (empty for Raft)
+
+  bool operator==(const HardState&) const = default;
+};
+
+struct SnapshotMeta {
+  uint64_t index = 0;  // last log index the snapshot covers
+  uint64_t term = 0;   // term of that entry
+  Membership membership;
+
+  bool operator==(const SnapshotMeta&) const = default;
+};
+
+struct Snapshot {
+  SnapshotMeta meta;
+  std::string data;  // the state machine's own bytes
+
+  bool operator==(const Snapshot&) const = default;
+};
+
+struct Message {
+  NodeId from = kNoNode;
+  NodeId to = kNoNode;
+  std::string payload;  // engine-encoded; untrusted when received
+};
+
+enum class Role : uint8_t { kFollower, kPreCandidate, kCandidate, kLeader, kLearner };
+const char* role_name(Role role);
+
+// A linearizable read may be served once the applied index reaches `index`.
+struct ReadState {
+  uint64_t request_id = 0;
+  uint64_t index = 0;
+};
+
+struct Ready {
+  std::optional<Snapshot> snapshot;    // received from the leader: persist, then restore from it
+  std::vector<Entry> entries;          // append; entries.front().index may overwrite a suffix
+  std::optional<HardState> hard_state;
+  std::vector<Message> messages;       // send only after the above is durable
+  std::vector<Entry> committed;        // apply in order, after the snapshot if any
+  std::vector<ReadState> read_states;
+
+  bool needs_persist() const { return snapshot || !entries.empty() || hard_state; }
+  bool empty() const {
+    return !needs_persist() && messages.empty() && committed.empty() && read_states.empty();
+  }
+};
+
+// What a node has on disk when it starts. Entries follow the snapshot without a gap.
+struct DurableState {
+  HardState hard_state;
+  std::optional<Snapshot> snapshot;
+  std::vector<Entry> entries;
+
+  bool empty() const { return hard_state == HardState{} && !snapshot && entries.empty(); }
+};
+
+// Deliberately wrong behaviours that prove the simulator's checkers can fail. They are compiled
+// in only where SYNOD_MUTANTS is defined (the simulator's build); elsewhere they are ignored.
+enum Mutant : uint32_t {
+  kMutantNone = 0,
+  kMutantCommitOldTerm = 1u << 0,     // count replicas for entries of older terms (Figure 8)
+  kMutantVoteIgnoresLog = 1u << 1,    // grant votes without the up-to-date check
+  kMutantAckBeforePersist = 1u << 2,  // (driver) send a Ready's messages before it is durable
+  kMutantStaleRead = 1u << 3,         // serve reads from local state without ReadIndex
+};
+
+struct EngineConfig {
+  NodeId id = kNoNode;
+  Membership initial_membership;  // used only when the DurableState is empty (a new cluster)
+  uint64_t seed = 0;              // randomised election timeouts
+  uint32_t heartbeat_ticks = 1;
+  uint32_t election_ticks = 10;   // timeouts drawn from [election_ticks, 2 * election_ticks)
+  bool pre_vote = true;
+  bool check_quorum = true;
+  uint32_t max_inflight_messages = 64;          // appends in flight per follower
+  uint64_t max_inflight_bytes = 8 << 20;        // entry bytes in flight per follower
+  uint64_t max_message_bytes = 1 << 20;         // entry bytes per append message
+  uint64_t max_uncommitted_bytes = 64 << 20;    // proposals past this are refused (kBusy)
+  uint32_t mutants = kMutantNone;
+};
+
+struct ProposeResult {
+  Status status;           // kNotLeader (see leader_hint), kProposalDropped, kBusy, ...
+  uint64_t index = 0;      // where the entry was appended; it is committed only if the entry
+  uint64_t term = 0;       //   applied at `index` has this term
+  NodeId leader_hint = kNoNode;
+};
+
+struct EngineStatus {
+  NodeId id = kNoNode;
+  Role role = Role::kFollower;
+  uint64_t term = 0;
+  NodeId leader = kNoNode;
+  uint64_t commit = 0;
+  uint64_t applied = 0;
+  uint64_t first_index = 0;  // first entry still in the log (snapshot index + 1)
+  uint64_t last_index = 0;
+  Membership membership;     // the membership in force
+  std::optional<NodeId> transfer_target;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  virtual std::string_view name() const = 0;
+  // A message from a peer. Malformed or unexpected input is refused with a status, never trusted.
+  virtual Status step(const Message& message) = 0;
+  // One unit of logical time.
+  virtual void tick() = 0;
+  virtual ProposeResult propose(std::string command) = 0;
+  // Starts a linearizable read; a ReadState with this id follows in a Ready once the leader has
+  // confirmed it still leads. A read lost with the leadership is never released: callers time out.
+  virtual Status read_index(uint64_t request_id) = 0;
+  virtual ProposeResult change_membership(const MembershipChange& change) = 0;
+  virtual Status transfer_leadership(NodeId target) = 0;
+  // The state machine has captured itself at `applied_index` (<= the applied index): the engine
+  // may drop the log up to it and send `data` to followers that fall behind it.
+  virtual Status compact(uint64_t applied_index, std::string data) = 0;
+
+  virtual bool has_ready() const = 0;
+  virtual Ready ready() = 0;  // requires has_ready(); at most one outstanding
+  virtual void advance() = 0;
+
+  virtual EngineStatus status() const = 0;
+  // A one-line readable form of a message payload, for traces.
+  virtual std::string describe(const Message& message) const = 0;
+};
+
+using EngineFactory = std::unique_ptr<Engine> (*)(const EngineConfig& config, DurableState state);
+
+}  // namespace synod::consensus
