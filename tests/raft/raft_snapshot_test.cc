@@ -1,0 +1,148 @@
+// Log compaction and InstallSnapshot (Raft §7).
+#include <gtest/gtest.h>
+
+#include "raft_harness.h"
+
+namespace synod::consensus::raft::testing {
+namespace {
+
+size_t count_sent(Cluster& cluster, NodeId to, MessageType type) {
+  size_t count = 0;
+  for (const Message& message : cluster.sent())
+    if (message.to == to && cluster.decode(message).type == type) ++count;
+  return count;
+}
+
+void propose_many(Cluster& cluster, NodeId leader, int count, const std::string& prefix) {
+  for (int i = 0; i < count; ++i)
+    ASSERT_TRUE(cluster.propose(leader, prefix + std::to_string(i)).status.ok());
+  cluster.deliver_all();
+}
+
+TEST(Snapshot, CompactionDropsTheLogUpToTheAppliedIndex) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  propose_many(cluster, 1, 10, "c");
+  const uint64_t applied = cluster.status(1).applied;
+  ASSERT_TRUE(cluster.compact(1).ok());
+  EXPECT_EQ(cluster.status(1).first_index, applied + 1);
+  const Snapshot& snapshot = *cluster.engine(1).snapshot();
+  EXPECT_EQ(snapshot.meta.index, applied);
+  EXPECT_EQ(snapshot.meta.term, cluster.status(1).term);
+  EXPECT_EQ(snapshot.meta.membership, (Membership{{1, 2, 3}, {}}));
+  EXPECT_EQ(cluster.engine(1).compact(applied, "again").code(), StatusCode::kCompacted);
+  EXPECT_EQ(cluster.engine(1).compact(applied + 100, "x").code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Snapshot, LaggingFollowerIsCaughtUpByInstallSnapshot) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  cluster.isolate(3);
+  propose_many(cluster, 1, 20, "a");
+  cluster.tick_all(2);
+  ASSERT_TRUE(cluster.compact(1).ok());
+  const uint64_t snapshot_index = cluster.engine(1).snapshot()->meta.index;
+  propose_many(cluster, 1, 5, "b");
+  cluster.heal();
+  cluster.clear_sent();
+  cluster.tick_all(5);
+  EXPECT_EQ(count_sent(cluster, 3, MessageType::kInstallSnapshot), 1u);
+  EXPECT_EQ(cluster.applied(3), cluster.applied(1));
+  EXPECT_EQ(cluster.applied(3).size(), 25u);
+  // The follower's log now starts at the snapshot, which it persisted.
+  EXPECT_EQ(cluster.status(3).first_index, snapshot_index + 1);
+  ASSERT_TRUE(cluster.node(3).disk.snapshot.has_value());
+  EXPECT_EQ(cluster.node(3).disk.snapshot->meta.index, snapshot_index);
+  EXPECT_EQ(cluster.status(3).commit, cluster.status(1).commit);
+  EXPECT_EQ(cluster.engine(1).progress(3)->state, ProgressState::kReplicate);
+}
+
+TEST(Snapshot, LostSnapshotIsRetriedAfterAnElectionTimeout) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  cluster.isolate(3);
+  propose_many(cluster, 1, 5, "a");
+  ASSERT_TRUE(cluster.compact(1).ok());
+  cluster.heal();
+  bool dropped_one = false;
+  cluster.set_drop_filter([&](const Message& m) {
+    if (dropped_one || cluster.decode(m).type != MessageType::kInstallSnapshot) return false;
+    return dropped_one = true;
+  });
+  cluster.tick_all(40);
+  EXPECT_TRUE(dropped_one);
+  EXPECT_EQ(cluster.applied(3), cluster.applied(1));
+}
+
+TEST(Snapshot, RestartFromSnapshotAndLogReplaysOnlyEntriesAfterTheSnapshot) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  propose_many(cluster, 1, 10, "a");
+  cluster.tick_all(2);
+  ASSERT_TRUE(cluster.compact(2).ok());
+  const uint64_t snapshot_index = cluster.engine(2).snapshot()->meta.index;
+  propose_many(cluster, 1, 3, "b");
+  cluster.tick_all(2);
+  const std::vector<std::string> before = cluster.applied(2);
+  cluster.crash(2);
+  // Watch the first Ready after restart: it re-delivers only what follows the snapshot.
+  TestNode& node = cluster.node(2);
+  auto engine = std::make_unique<RaftEngine>(node.config, node.disk);
+  EXPECT_EQ(engine->status().applied, snapshot_index);
+  EXPECT_EQ(engine->status().first_index, snapshot_index + 1);
+  EXPECT_EQ(engine->status().membership, (Membership{{1, 2, 3}, {}}));
+  ASSERT_TRUE(engine->has_ready());
+  Ready ready = engine->ready();
+  EXPECT_FALSE(ready.snapshot.has_value());
+  EXPECT_FALSE(ready.hard_state.has_value());
+  ASSERT_EQ(ready.committed.size(), 3u);
+  EXPECT_EQ(ready.committed.front().index, snapshot_index + 1);
+  cluster.restart(2);
+  EXPECT_EQ(cluster.applied(2), before);
+  cluster.tick_all(3);
+  EXPECT_EQ(cluster.applied(2), cluster.applied(1));
+}
+
+TEST(Snapshot, SnapshotOlderThanTheCommitIsIgnored) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  propose_many(cluster, 1, 5, "a");
+  cluster.tick_all(2);
+  const EngineStatus before = cluster.status(2);
+  RaftMessage install;
+  install.type = MessageType::kInstallSnapshot;
+  install.term = before.term;
+  install.snapshot = Snapshot{{3, 1, Membership{{1, 2, 3}, {}}}, "stale"};
+  cluster.clear_sent();
+  ASSERT_TRUE(cluster.step(make_message(1, 2, install)).ok());
+  EXPECT_EQ(cluster.status(2).first_index, before.first_index);
+  EXPECT_EQ(cluster.status(2).last_index, before.last_index);
+  EXPECT_FALSE(cluster.node(2).disk.snapshot.has_value());
+  ASSERT_EQ(cluster.sent().size(), 1u);
+  RaftMessage response = cluster.decode(cluster.sent()[0]);
+  EXPECT_EQ(response.type, MessageType::kAppendResponse);
+  EXPECT_EQ(response.index, before.commit);
+}
+
+TEST(Snapshot, SnapshotReplacesADivergentLog) {
+  const std::vector<NodeId> voters = {1, 2, 3};
+  std::map<NodeId, DurableState> disks;
+  disks[1] = disk_with_terms(voters, {2, 2}, 3);
+  disks[2] = disk_with_terms(voters, {2, 2}, 3);
+  disks[3] = disk_with_terms(voters, {3, 3, 3}, 3);  // never committed, to be discarded
+  disks[1].hard_state.commit = disks[2].hard_state.commit = 5;
+  Cluster cluster(disks);
+  cluster.isolate(3);
+  cluster.elect(1);
+  propose_many(cluster, 1, 3, "a");
+  cluster.tick_all(2);
+  ASSERT_TRUE(cluster.compact(1).ok());
+  cluster.heal();
+  cluster.tick_all(5);
+  EXPECT_EQ(cluster.applied(3), cluster.applied(1));
+  EXPECT_EQ(cluster.status(3).last_index, cluster.status(1).last_index);
+  for (const Entry& entry : cluster.node(3).disk.entries) EXPECT_NE(entry.data, "t3@4");
+}
+
+}  // namespace
+}  // namespace synod::consensus::raft::testing
