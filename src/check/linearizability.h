@@ -20,7 +20,7 @@ namespace synod::check {
 
 struct CheckOptions {
   // Search steps allowed per key before the verdict becomes unknown (complete=false). A step is one
-  // attempt to place or take back an operation; linearizable real histories need about two per
+  // attempt to place or take back an operation; linearizable real histories need about one per
   // operation, so this only stops pathological searches (it bounds the memo's memory too).
   uint64_t max_steps_per_key = 20'000'000;
 };

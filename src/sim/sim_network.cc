@@ -17,7 +17,14 @@ void SimNetwork::send(consensus::Message message) {
 
 void SimNetwork::schedule_delivery(consensus::Message message) {
   const Tick delay = random_.between(faults_.min_delay_ticks, faults_.max_delay_ticks);
+  uint32_t& in_flight = in_flight_[{message.from, message.to}];
+  if (in_flight >= kMaxInFlightPerLink) {
+    ++stats_.dropped;
+    return;
+  }
+  ++in_flight;
   queue_.schedule_after(delay, [this, message = std::move(message)]() {
+    --in_flight_[{message.from, message.to}];
     if (blocked(message.from, message.to)) {
       ++stats_.dropped;
       return;

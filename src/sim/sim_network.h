@@ -7,6 +7,7 @@
 // business, not the network's: the delivery callback drops messages to crashed nodes.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <utility>
 #include <vector>
@@ -24,9 +25,13 @@ struct NetworkFaults {
   Tick max_delay_ticks = 5;        // raised by the reorder fault to widen the jitter
 };
 
+// Messages in flight on one directed link beyond this are dropped, like a full socket buffer:
+// a message storm (an engine ping-ponging forever, multiplied by duplication) stays bounded.
+inline constexpr uint32_t kMaxInFlightPerLink = 256;
+
 struct NetworkStats {
   uint64_t sent = 0;
-  uint64_t dropped = 0;     // lost to loss or to a blocked link
+  uint64_t dropped = 0;     // lost to loss, to a blocked link or to a full link
   uint64_t duplicated = 0;
   uint64_t delivered = 0;   // handed to the delivery callback
 };
@@ -67,6 +72,7 @@ class SimNetwork {
   Deliver deliver_;
   NetworkFaults faults_;
   std::set<std::pair<consensus::NodeId, consensus::NodeId>> blocked_;  // ordered: deterministic
+  std::map<std::pair<consensus::NodeId, consensus::NodeId>, uint32_t> in_flight_;
   NetworkStats stats_;
 };
 

@@ -124,6 +124,13 @@ WorldResult World::run() {
   while (!queue_.empty() && !violations_.any() && queue_.next_tick() <= hard_end) {
     queue_.run_next();
     observe_dirty();
+    if (queue_.actions_run() >= options_.max_events) {
+      violations_.report("event-budget",
+                         "more than " + std::to_string(options_.max_events) +
+                             " simulation events: a livelock or a message storm",
+                         now());
+      break;
+    }
     if (now() > stop_clients && operations_in_flight_ == 0) break;
   }
 

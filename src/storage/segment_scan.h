@@ -32,7 +32,7 @@ struct ScannedRecord {
 struct SegmentScan {
   std::vector<ScannedRecord> records;
   uint64_t end_offset = 0;  // just past the last valid record
-  uint64_t torn_bytes = 0;  // nonzero > 0 only for a torn tail: bytes from end_offset to the
+  uint64_t torn_bytes = 0;  // > 0 only for a torn tail: the bytes from end_offset to the
                             // last nonzero byte, which recovery drops
   std::string torn_reason;  // why the record at end_offset is not valid
 };

@@ -38,7 +38,7 @@ TEST(HistoryFormat, EveryKindOfEventRoundTrips) {
       event(1, EventType::kInvoke, Function::kWrite, "key with spaces", "", std::nullopt, -5),
       event(1, EventType::kFail, Function::kWrite, "key with spaces", "", std::nullopt, 6),
       event(2, EventType::kInvoke, Function::kCas, "z", "new", "old", 7),
-      event(2, EventType::kInfo, Function::kCas, "z", "new", "old", INT64_MAX),
+      event(2, EventType::kInfo, Function::kCas, "z", "new", "old", INT64_MAX - 1),
       event(-4, EventType::kInvoke, Function::kRead, "", std::nullopt, std::nullopt, INT64_MIN),
       event(-4, EventType::kFail, Function::kRead, "", std::nullopt, std::nullopt, 9),
   };
@@ -84,6 +84,8 @@ TEST(HistoryFormat, RejectsNonIntegerNumbers) {
             "\"time\" must be an integer, got \"1\"");
   EXPECT_EQ(parse_error(R"({"process":1,"type":"ok","f":"read","key":"x","value":null,"time":9223372036854775808})"),
             "\"time\" is out of range: 9223372036854775808");
+  EXPECT_EQ(parse_error(R"({"process":1,"type":"ok","f":"read","key":"x","value":null,"time":9223372036854775807})"),
+            "\"time\" is out of range: 9223372036854775807");
   EXPECT_EQ(parse_error(R"({"process":"p1","type":"ok","f":"read","key":"x","value":null,"time":1})"),
             "\"process\" must be an integer, got \"p1\"");
 }

@@ -17,11 +17,27 @@ TEST(Restart, NewClusterBootstrapsItsMembershipIntoTheLog) {
   Ready ready = engine.ready();
   ASSERT_EQ(ready.entries.size(), 4u);
   EXPECT_EQ(ready.committed, ready.entries);
+  for (const Entry& entry : ready.entries) EXPECT_EQ(entry.kind, EntryKind::kMembership);
+  const std::vector<Entry> bootstrap_entries = ready.entries;
+  // The commit written with a Ready covers only entries durable before it (see durable_commit).
+  ASSERT_TRUE(ready.hard_state.has_value());
+  EXPECT_EQ(*ready.hard_state, (HardState{1, kNoNode, 0, {}}));
+  engine.advance();
+  ASSERT_TRUE(engine.has_ready());
+  ready = engine.ready();
   ASSERT_TRUE(ready.hard_state.has_value());
   EXPECT_EQ(*ready.hard_state, (HardState{1, kNoNode, 4, {}}));
-  for (const Entry& entry : ready.entries) EXPECT_EQ(entry.kind, EntryKind::kMembership);
+  EXPECT_TRUE(ready.entries.empty());
+  EXPECT_TRUE(ready.committed.empty());
   engine.advance();
   EXPECT_FALSE(engine.has_ready());
+  // A crash during the first Ready leaves a fragment of the bootstrap: it starts over.
+  for (const DurableState& torn : {DurableState{{1, kNoNode, 4, {}}, {}, {}},
+                                   DurableState{{}, {}, bootstrap_entries}}) {
+    RaftEngine again(config, torn);
+    EXPECT_EQ(again.status().membership, config.initial_membership);
+    EXPECT_EQ(again.status().commit, 4u);
+  }
 }
 
 TEST(Restart, FollowerRecoversHardStateAndReappliesCommittedEntries) {
@@ -131,6 +147,13 @@ TEST(ReadyContract, OneReadyAtATimeAndNothingNewUntilAdvance) {
   EXPECT_EQ(next.committed.back().data, "x");
   engine.advance();
   EXPECT_EQ(engine.status().applied, result.index);
+  // The commit of "x" is recorded once "x" is durable, in a Ready of its own.
+  ASSERT_TRUE(engine.has_ready());
+  Ready commit_only = engine.ready();
+  ASSERT_TRUE(commit_only.hard_state.has_value());
+  EXPECT_EQ(commit_only.hard_state->commit, result.index);
+  EXPECT_TRUE(commit_only.entries.empty() && commit_only.committed.empty());
+  engine.advance();
   EXPECT_FALSE(engine.has_ready());
 }
 

@@ -90,3 +90,20 @@ TEST_F(NetworkFixture, ACutWhileInFlightLosesTheMessage) {
 
 }  // namespace
 }  // namespace synod::sim
+
+namespace synod::sim {
+namespace {
+
+TEST_F(NetworkFixture, AFullLinkDropsTheExcess) {
+  for (uint32_t i = 0; i < kMaxInFlightPerLink + 10; ++i) send(1, 2);
+  send(2, 1);  // another link is not affected
+  drain();
+  EXPECT_EQ(delivered.size(), kMaxInFlightPerLink + 1);
+  EXPECT_EQ(network.stats().dropped, 10u);
+  for (int i = 0; i < 5; ++i) send(1, 2);  // room again once delivered
+  drain();
+  EXPECT_EQ(delivered.size(), kMaxInFlightPerLink + 6);
+}
+
+}  // namespace
+}  // namespace synod::sim

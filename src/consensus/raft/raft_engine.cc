@@ -41,7 +41,12 @@ uint64_t node_seed(const EngineConfig& config) {
 RaftEngine::RaftEngine(const EngineConfig& config, DurableState state)
     : config_(config), random_(node_seed(config)) {
   check_config(config);
-  if (state.empty()) {
+  // A node whose first Ready was torn by a crash holds at most part of its bootstrap: nothing it
+  // did was sent, so it starts over (no election is ever held in term 1, so term <= 1 and no vote
+  // means it never did anything else).
+  const bool unstarted = !state.snapshot && state.entries.empty() &&
+                         state.hard_state.term <= 1 && state.hard_state.vote == kNoNode;
+  if (unstarted) {
     bootstrap(config.initial_membership);
   } else {
     restart(std::move(state));
@@ -84,6 +89,9 @@ void RaftEngine::restart(DurableState state) {
     vote_ = kNoNode;
   }
   commit_ = std::clamp(state.hard_state.commit, log_.snapshot_index(), log_.last_index());
+  // Term-1 entries are bootstrap entries (elections start at term 2), committed by definition,
+  // even when the hard state recording it was lost.
+  while (commit_ < log_.last_index() && log_.term(commit_ + 1) == 1) ++commit_;
   applied_ = apply_cursor_ = handed_apply_cursor_ = log_.snapshot_index();
 }
 
