@@ -161,7 +161,8 @@ bool RaftEngine::handle_term(const RaftMessage& message, NodeId from) {
 
 Status RaftEngine::dispatch(const RaftMessage& message, NodeId from) {
   if (is_from_leader(message.type)) {
-    if (role_ == Role::kLeader) return invalid("a second leader in this term");
+    // Election Safety (Raft Figure 3) makes this impossible: report it as corruption, loudly.
+    if (role_ == Role::kLeader) return {StatusCode::kCorruption, "a second leader in this term"};
     if (role_ == Role::kCandidate || role_ == Role::kPreCandidate) become_follower(term_, from);
     leader_ = from;
     election_elapsed_ticks_ = 0;

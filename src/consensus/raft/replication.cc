@@ -126,8 +126,9 @@ Status RaftEngine::handle_append_response(const RaftMessage& message, NodeId fro
   if (role_ != Role::kLeader) return Status::Ok();
   auto it = progress_.find(from);
   if (it == progress_.end()) return {StatusCode::kInvalidArgument, "response from a non-follower"};
+  // Only this leader's appends, of this term, could be acknowledged: never beyond its log.
   if (message.index > log_.last_index())
-    return {StatusCode::kInvalidArgument, "response beyond the leader's log"};
+    return {StatusCode::kCorruption, "response beyond the leader's log"};
   it->second.recent_active = true;
   if (message.reject) {
     handle_append_rejection(message, from);

@@ -29,7 +29,7 @@ void RaftEngine::send_timeout_now(NodeId to) {
 }
 
 Status RaftEngine::handle_timeout_now(const RaftMessage& /*message*/, NodeId /*from*/) {
-  if (role_ == Role::kLeader) return {StatusCode::kInvalidArgument, "a second leader in this term"};
+  if (role_ == Role::kLeader) return {StatusCode::kCorruption, "a second leader in this term"};
   if (!can_campaign()) return Status::Ok();
   campaign(true);
   return Status::Ok();

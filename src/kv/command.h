@@ -1,0 +1,27 @@
+#pragma once
+// Replicated commands: the compact binary form in which a request travels through consensus to
+// every replica's MvccStore::apply.
+//
+// Format: u8 format version (1) | u8 kind | the request's fields in declaration order.
+// Integers are varints (int64 zigzag-encoded), bools and enums one byte, bytes length-prefixed.
+// Lists are a varint count, then the items. A Txn nests at most kMaxTxnDepth deep.
+// decode_command() refuses anything that encode_command() could not have produced.
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/status.h"
+#include "kv/types.h"
+
+namespace synod::kv {
+
+using Command = std::variant<RangeRequest, PutRequest, DeleteRangeRequest, TxnRequest,
+                             CompactionRequest, LeaseRevokeRequest>;
+
+inline constexpr int kMaxTxnDepth = 16;
+
+std::string encode_command(const Command& command);
+// On failure `command` is unspecified and the status is kInvalidArgument.
+Status decode_command(std::string_view bytes, Command& command);
+
+}  // namespace synod::kv

@@ -1,0 +1,124 @@
+#pragma once
+// MvccStore: etcd's v3 data model in memory — a global revision, per-key histories readable at
+// past revisions until compaction, ranges, puts, deletes, transactions — deterministic and
+// without I/O, so that the server and the simulator apply the same committed commands to it.
+//
+// Revisions: an empty store is at revision 1 (etcd's header.revision of a new cluster). Every
+// write operation that changes something takes the next revision; all changes of one Txn share
+// it and are ordered by sub-revision. A Put always changes something; a DeleteRange or a Txn that
+// changes nothing leaves the revision where it was. A compaction never moves the revision.
+//
+// Atomicity: every operation is validated in full before it changes anything, so an error leaves
+// the store untouched (a Txn's compares, nested ones included, are all evaluated against the
+// state before the Txn, as in etcd).
+//
+// Not thread-safe: one applier owns it, as a state machine is owned by its node.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/status.h"
+#include "kv/key_history.h"
+#include "kv/types.h"
+
+namespace synod::kv {
+
+struct StoreOptions {
+  int64_t max_txn_ops = 128;  // etcd's --max-txn-ops default
+};
+
+using Response = std::variant<RangeResponse, PutResponse, DeleteRangeResponse, TxnResponse,
+                              CompactionResponse, LeaseRevokeResponse>;
+
+// What applying one replicated command produced, for the client waiting on it and for watches.
+struct ApplyResult {
+  Status status;
+  Response response;          // meaningful when status is ok
+  std::vector<Event> events;  // the changes, in order; empty on error
+  int64_t revision = 0;       // the store's revision after the command
+};
+
+struct HashResult {
+  Status status;
+  uint64_t hash = 0;
+  int64_t compact_revision = -1;
+  int64_t header_revision = 0;
+};
+
+class MvccStore {
+ public:
+  static constexpr int64_t kInitialRevision = 1;
+  static constexpr int64_t kNotCompacted = -1;
+
+  explicit MvccStore(StoreOptions options = {}) : options_(options) {}
+
+  int64_t current_revision() const { return current_revision_; }
+  int64_t compacted_revision() const { return compacted_revision_; }
+
+  Status range(const RangeRequest& request, RangeResponse& response) const;
+  // Each write appends what it changed to *events when events is not null.
+  Status put(const PutRequest& request, PutResponse& response, std::vector<Event>* events = nullptr);
+  Status delete_range(const DeleteRangeRequest& request, DeleteRangeResponse& response,
+                      std::vector<Event>* events = nullptr);
+  Status txn(const TxnRequest& request, TxnResponse& response, std::vector<Event>* events = nullptr);
+  Status compact(const CompactionRequest& request, CompactionResponse& response);
+  Status delete_keys_of_lease(const LeaseRevokeRequest& request, LeaseRevokeResponse& response,
+                              std::vector<Event>* events = nullptr);
+
+  // A replicated command (see command.h): decoded, validated, applied.
+  ApplyResult apply(std::string_view command);
+
+  // Deterministic bytes: equal stores give equal snapshots. restore() checks everything and
+  // leaves the store unchanged when the snapshot is refused.
+  std::string snapshot() const;
+  Status restore(std::string_view snapshot);
+  // A hash of every record with main revision <= revision (0: current), like etcd's HashKV.
+  HashResult hash(int64_t revision) const;
+
+ private:
+  struct WriteBatch {
+    int64_t revision = 0;  // the main revision of this batch's writes
+    int64_t next_sub = 0;  // Invariant: the number of changes made so far
+    std::vector<Event>* events = nullptr;
+    bool changed() const { return next_sub > 0; }
+    Revision next() { return Revision{revision, next_sub++}; }
+  };
+
+  Status check_read_revision(int64_t revision) const;
+  Status check_range(const RangeRequest& request) const;
+  Status check_put(const PutRequest& request) const;
+
+  std::vector<KeyValue> live_in(std::string_view key, std::string_view range_end,
+                                int64_t revision) const;
+  // The revision a read inside `batch` sees: its own writes once it made some.
+  int64_t read_revision(const WriteBatch& batch) const;
+  WriteBatch begin_batch(std::vector<Event>* events) const;
+  void finish(const WriteBatch& batch);
+
+  void range_at(int64_t read_revision, const RangeRequest& request, RangeResponse& response) const;
+  void apply_put(WriteBatch& batch, const PutRequest& request, PutResponse& response);
+  void apply_delete(WriteBatch& batch, const DeleteRangeRequest& request,
+                    DeleteRangeResponse& response);
+  void delete_key(WriteBatch& batch, const std::string& key, KeyHistory& history,
+                  std::vector<KeyValue>* prev_kvs);
+
+  // Txn, in txn.cc. `path` holds the outcome of every Txn's compares in pre-order.
+  void choose_branches(const TxnRequest& request, std::vector<bool>& path) const;
+  Status check_txn_path(const TxnRequest& request, const std::vector<bool>& path,
+                        size_t& cursor) const;
+  void apply_txn(WriteBatch& batch, const TxnRequest& request, const std::vector<bool>& path,
+                 size_t& cursor, TxnResponse& response);
+
+  StoreOptions options_;
+  // Invariant: every history is non-empty and satisfies KeyHistory::validate.
+  std::map<std::string, KeyHistory> keys_;
+  // Invariant: kInitialRevision <= current_revision_; it only grows.
+  int64_t current_revision_ = kInitialRevision;
+  // Invariant: kNotCompacted <= compacted_revision_ <= current_revision_; it only grows.
+  int64_t compacted_revision_ = kNotCompacted;
+};
+
+}  // namespace synod::kv

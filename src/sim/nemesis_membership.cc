@@ -1,0 +1,106 @@
+// The membership workflow of the nemesis: remove a voter, add a fresh learner, promote it.
+#include <algorithm>
+
+#include "sim/nemesis.h"
+
+namespace synod::sim {
+
+using consensus::MembershipChange;
+using consensus::NodeId;
+
+void Nemesis::membership_change() {
+  if (step_ != MembershipStep::kIdle) return;
+  const consensus::Membership membership = target_.membership();
+  if (membership.voters.empty()) return;
+  if (membership.voters.size() > 3) {
+    step_ = MembershipStep::kRemove;
+    step_node_ = pick(membership.voters);
+    remove_after_add_ = false;
+  } else {
+    step_ = MembershipStep::kAddLearner;
+    step_node_ = consensus::kNoNode;
+    remove_after_add_ = true;
+  }
+  step_index_ = 0;
+  membership_step();
+}
+
+void Nemesis::membership_step() {
+  if (stopped_ || step_ == MembershipStep::kIdle) return;
+  const std::optional<NodeId> leader = target_.leader();
+  if (leader) {
+    const consensus::Membership membership = target_.membership();
+    const bool committed = target_.commit_index(*leader) >= step_index_;
+    MembershipChange change;
+    change.node = step_node_;
+    bool propose = false;
+    switch (step_) {
+      case MembershipStep::kIdle: return;
+      case MembershipStep::kRemove:
+        if (!membership.contains(step_node_) && committed) {
+          target_.retire(step_node_);
+          target_.on_fault("retire removed n" + std::to_string(step_node_), {step_node_});
+          if (remove_after_add_) {
+            step_ = MembershipStep::kIdle;
+            return;
+          }
+          step_ = MembershipStep::kAddLearner;
+          step_node_ = consensus::kNoNode;
+          step_index_ = 0;
+          break;
+        }
+        change.type = MembershipChange::Type::kRemoveNode;
+        propose = membership.contains(step_node_);
+        break;
+      case MembershipStep::kAddLearner:
+        if (step_node_ == consensus::kNoNode) {
+          step_node_ = target_.add_fresh_node();
+          target_.on_fault("start fresh n" + std::to_string(step_node_), {});
+        }
+        if (membership.contains(step_node_) && committed) {
+          step_ = MembershipStep::kPromote;
+          step_index_ = 0;
+          break;
+        }
+        change.type = MembershipChange::Type::kAddLearner;
+        change.node = step_node_;
+        propose = !membership.contains(step_node_);
+        break;
+      case MembershipStep::kPromote:
+        if (membership.is_voter(step_node_) && committed) {
+          if (!remove_after_add_) {
+            step_ = MembershipStep::kIdle;
+            return;
+          }
+          std::vector<NodeId> others;
+          for (NodeId voter : membership.voters)
+            if (voter != step_node_) others.push_back(voter);
+          step_ = MembershipStep::kRemove;
+          step_node_ = pick(others);
+          step_index_ = 0;
+          break;
+        }
+        change.type = MembershipChange::Type::kPromoteLearner;
+        // Promote once the learner has caught up, so that it does not stall the quorum.
+        propose = membership.is_learner(step_node_) && target_.is_up(step_node_) &&
+                  target_.applied_index(step_node_) + 8 >= target_.applied_index(*leader);
+        break;
+    }
+    if (propose) {
+      const consensus::ProposeResult result = target_.change_membership(*leader, change);
+      if (result.status.ok()) {
+        step_index_ = result.index;
+        const char* names[] = {"add voter", "add learner", "promote learner", "remove"};
+        target_.on_fault(std::string("membership: ") + names[static_cast<int>(change.type)] + " n" +
+                             std::to_string(change.node) + " at index " + std::to_string(result.index),
+                         change.type == MembershipChange::Type::kRemoveNode &&
+                                 change.node == *leader
+                             ? std::vector<NodeId>{*leader}
+                             : std::vector<NodeId>{});
+      }
+    }
+  }
+  target_.schedule_after(10, [this]() { membership_step(); });
+}
+
+}  // namespace synod::sim
