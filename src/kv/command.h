@@ -5,7 +5,9 @@
 // Format: u8 format version (1) | u8 kind | the request's fields in declaration order.
 // Integers are varints (int64 zigzag-encoded), bools and enums one byte, bytes length-prefixed.
 // Lists are a varint count, then the items. A Txn nests at most kMaxTxnDepth deep.
-// decode_command() refuses anything that encode_command() could not have produced.
+// decode_command() refuses malformed input: short or trailing bytes, unknown versions, kinds or
+// enum values, bools other than 0/1, counts beyond the input, nesting beyond kMaxTxnDepth.
+// (Varints are not required to be minimal.)
 #include <string>
 #include <string_view>
 #include <variant>

@@ -13,6 +13,12 @@ namespace {
 constexpr int64_t kLatest = std::numeric_limits<int64_t>::max();
 }  // namespace
 
+int64_t MvccStore::record_count() const {
+  int64_t count = 0;
+  for (const auto& entry : keys_) count += static_cast<int64_t>(entry.second.records().size());
+  return count;
+}
+
 Status MvccStore::check_read_revision(int64_t revision) const {
   if (revision > current_revision_) return error_future_revision();
   if (revision > 0 && revision < compacted_revision_) return error_compacted();

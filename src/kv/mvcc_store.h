@@ -57,6 +57,8 @@ class MvccStore {
 
   int64_t current_revision() const { return current_revision_; }
   int64_t compacted_revision() const { return compacted_revision_; }
+  // Puts and tombstones kept for reads at past revisions (what compaction frees).
+  int64_t record_count() const;
 
   Status range(const RangeRequest& request, RangeResponse& response) const;
   // Each write appends what it changed to *events when events is not null.
