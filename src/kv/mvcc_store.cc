@@ -74,6 +74,7 @@ void MvccStore::range_at(int64_t read_revision, const RangeRequest& request,
 }
 
 Status MvccStore::range(const RangeRequest& request, RangeResponse& response) const {
+  response = RangeResponse{};
   Status status = check_range(request);
   if (!status.ok()) return status;
   range_at(current_revision_, request, response);
@@ -96,6 +97,7 @@ void MvccStore::apply_put(WriteBatch& batch, const PutRequest& request, PutRespo
 }
 
 Status MvccStore::put(const PutRequest& request, PutResponse& response, std::vector<Event>* events) {
+  response = PutResponse{};
   Status status = check_put(request);
   if (!status.ok()) return status;
   WriteBatch batch = begin_batch(events);
@@ -133,6 +135,7 @@ void MvccStore::apply_delete(WriteBatch& batch, const DeleteRangeRequest& reques
 
 Status MvccStore::delete_range(const DeleteRangeRequest& request, DeleteRangeResponse& response,
                                std::vector<Event>* events) {
+  response = DeleteRangeResponse{};
   if (request.key.empty()) return error_empty_key();
   WriteBatch batch = begin_batch(events);
   apply_delete(batch, request, response);
@@ -142,6 +145,7 @@ Status MvccStore::delete_range(const DeleteRangeRequest& request, DeleteRangeRes
 
 Status MvccStore::delete_keys_of_lease(const LeaseRevokeRequest& request,
                                        LeaseRevokeResponse& response, std::vector<Event>* events) {
+  response = LeaseRevokeResponse{};
   WriteBatch batch = begin_batch(events);
   // A scan of every key: no lease -> keys index yet (leases are bare ids until the lease table).
   for (auto& [key, history] : keys_) {
@@ -155,6 +159,7 @@ Status MvccStore::delete_keys_of_lease(const LeaseRevokeRequest& request,
 }
 
 Status MvccStore::compact(const CompactionRequest& request, CompactionResponse& response) {
+  response = CompactionResponse{};
   if (request.revision > current_revision_) return error_future_revision();
   if (request.revision <= compacted_revision_) return error_compacted();
   for (auto it = keys_.begin(); it != keys_.end();) {

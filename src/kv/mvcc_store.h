@@ -60,6 +60,7 @@ class MvccStore {
   // Puts and tombstones kept for reads at past revisions (what compaction frees).
   int64_t record_count() const;
 
+  // Each operation overwrites `response` (also on error, where it stays empty).
   Status range(const RangeRequest& request, RangeResponse& response) const;
   // Each write appends what it changed to *events when events is not null.
   Status put(const PutRequest& request, PutResponse& response, std::vector<Event>* events = nullptr);
@@ -77,6 +78,9 @@ class MvccStore {
   // leaves the store unchanged when the snapshot is refused.
   std::string snapshot() const;
   Status restore(std::string_view snapshot);
+  // Every invariant written on the fields below and in key_history.h, checked in full (for tests
+  // and the simulator, after each step); the first broken one as a kCorruption status.
+  Status check_invariants() const;
   // A hash of every record with main revision <= revision (0: current), like etcd's HashKV.
   HashResult hash(int64_t revision) const;
 

@@ -59,6 +59,7 @@ void MvccStore::apply_txn(WriteBatch& batch, const TxnRequest& request,
 }
 
 Status MvccStore::txn(const TxnRequest& request, TxnResponse& response, std::vector<Event>* events) {
+  response = TxnResponse{};
   Status status = validate_txn_request(request, options_.max_txn_ops);
   if (!status.ok()) return status;
   std::vector<bool> path;
@@ -68,7 +69,6 @@ Status MvccStore::txn(const TxnRequest& request, TxnResponse& response, std::vec
   if (!status.ok()) return status;
   WriteBatch batch = begin_batch(events);
   cursor = 0;
-  response = TxnResponse{};
   apply_txn(batch, request, path, cursor, response);
   SYNOD_CHECK(cursor == path.size(), "txn path longer than the txn");
   finish(batch);

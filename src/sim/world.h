@@ -28,8 +28,10 @@ struct WorldOptions {
   Tick safety_ticks = 2000;
   Tick liveness_bound_ticks = 200;
   Tick client_tail_ticks = 100;
-  uint32_t election_ticks = 10;
-  uint32_t heartbeat_ticks = 1;
+  // Raft needs broadcast time << election timeout; messages take 1-5 ticks and a sync 1-3, so a
+  // timeout of 20-39 ticks keeps elections converging while faults still cost real failovers.
+  uint32_t election_ticks = 20;
+  uint32_t heartbeat_ticks = 2;
   uint64_t snapshot_interval = 64;
   // Small appends (a few entries each) and a short in-flight window make followers hold partial
   // logs: that is what gives Figure 8 (commit-old-term) a chance to happen at all, because a new

@@ -1,10 +1,12 @@
-// RapidCheck: random puts, deletes, txns, lease revocations and compactions agree with a simple
-// reference model (one std::map per revision) for reads at the current revision and at every past
-// revision not compacted away; the same commands through apply() give the same bytes.
+// RapidCheck: random puts, deletes, txns (nested, with reads between their writes), lease
+// revocations and compactions agree with a simple reference model (one std::map per revision):
+// errors, reads inside txns, reads at the current revision and at every past revision not
+// compacted away; the same commands through apply() give the same snapshot bytes.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "kv/command.h"
@@ -54,18 +56,55 @@ int64_t model_delete(std::map<std::string, KeyValue>& state, const DeleteRangeRe
 
 bool model_compare(const std::map<std::string, KeyValue>& state, const Compare& compare) {
   auto found = state.find(compare.key);
-  if (compare.target == CompareTarget::kValue) return found != state.end() && found->second.value == compare.value;
+  if (compare.target == CompareTarget::kValue)
+    return found != state.end() && found->second.value == compare.value;
   int64_t version = found == state.end() ? 0 : found->second.version;
   return version == compare.version;
 }
 
-// Applies the command to the model; returns the error the store must report ("" for none).
-std::string_view model_apply(Model& model, const Command& command) {
+// A Txn applied to the model: compares against the state before it, writes into `next`, and the
+// all-keys reads inside it recorded in execution order.
+struct TxnModel {
+  const std::map<std::string, KeyValue>& before;
+  std::map<std::string, KeyValue>& next;
+  int64_t revision;
+  bool changed = false;
+  std::vector<std::vector<KeyValue>> reads;
+};
+
+// False if a put needs a missing key. Generated branches write distinct keys (nested Txns other
+// keys than their parent), so `next` holds a key exactly when `before` (what the store checks) does.
+bool model_txn(TxnModel& model, const TxnRequest& txn) {
+  bool succeeded = model_compare(model.before, txn.compare.front());
+  for (const RequestOp& op : succeeded ? txn.success : txn.failure) {
+    if (auto* put = std::get_if<PutRequest>(&op.request)) {
+      if (!model_put(model.next, *put, model.revision)) return false;
+      model.changed = true;
+    } else if (auto* remove = std::get_if<DeleteRangeRequest>(&op.request)) {
+      model.changed = model_delete(model.next, *remove) > 0 || model.changed;
+    } else if (std::holds_alternative<RangeRequest>(op.request)) {
+      std::vector<KeyValue>& read = model.reads.emplace_back();
+      for (const auto& entry : model.next) read.push_back(entry.second);
+    } else if (!model_txn(model, std::get<TxnRequest>(op.request))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+struct Expected {
+  std::string_view error;                        // "" for none
+  std::vector<std::vector<KeyValue>> txn_reads;  // a Txn's reads, in order
+};
+
+// Applies the command to the model and says what the store must answer.
+Expected model_apply(Model& model, const Command& command) {
   std::map<std::string, KeyValue> next = model.now();
   int64_t revision = model.current() + 1;
   bool changed = false;
+  Expected expected;
   if (auto* put = std::get_if<PutRequest>(&command)) {
-    if (!model_put(next, *put, revision)) return kErrKeyNotFound;
+    if (!model_put(next, *put, revision)) return {kErrKeyNotFound, {}};
     changed = true;
   } else if (auto* remove = std::get_if<DeleteRangeRequest>(&command)) {
     changed = model_delete(next, *remove) > 0;
@@ -73,23 +112,15 @@ std::string_view model_apply(Model& model, const Command& command) {
     changed = std::erase_if(next, [&](const auto& e) { return e.second.lease == revoke->id; }) > 0;
   } else if (auto* compact = std::get_if<CompactionRequest>(&command)) {
     model.compacted = compact->revision;
-    return "";
+    return expected;
   } else {
-    const TxnRequest& txn = std::get<TxnRequest>(command);
-    bool succeeded = model_compare(model.now(), txn.compare.front());
-    for (const RequestOp& op : succeeded ? txn.success : txn.failure) {
-      if (auto* put = std::get_if<PutRequest>(&op.request)) {
-        // A branch writes distinct keys, so `next` holds the key exactly when the state before the
-        // Txn (against which the store checks) does.
-        if (!model_put(next, *put, revision)) return kErrKeyNotFound;
-        changed = true;
-      } else {
-        changed = model_delete(next, std::get<DeleteRangeRequest>(op.request)) > 0 || changed;
-      }
-    }
+    TxnModel txn{model.now(), next, revision, false, {}};
+    if (!model_txn(txn, std::get<TxnRequest>(command))) return {kErrKeyNotFound, {}};
+    changed = txn.changed;
+    expected.txn_reads = std::move(txn.reads);
   }
   if (changed) model.states.push_back(std::move(next));
-  return "";
+  return expected;
 }
 
 PutRequest random_put() {
@@ -113,21 +144,54 @@ DeleteRangeRequest random_delete() {
   return request;
 }
 
-// A branch writing distinct single keys, so that it never breaks the duplicate-key rule.
-std::vector<RequestOp> random_branch() {
-  auto picked = *rc::gen::container<std::vector<bool>>(kKeys.size(), rc::gen::arbitrary<bool>());
-  size_t first = *rc::gen::inRange<size_t>(0, kKeys.size());
+Compare random_compare() {
+  Compare compare;
+  compare.key = *rc::gen::elementOf(kKeys);
+  compare.target = *rc::gen::element(CompareTarget::kVersion, CompareTarget::kValue);
+  compare.version = *rc::gen::inRange<int64_t>(0, 3);
+  compare.value = *rc::gen::element<std::string>("x", "y");
+  return compare;
+}
+
+RequestOp all_keys_read() {
+  RequestOp op;
+  RangeRequest& range = op.request.emplace<RangeRequest>();
+  range.key = kAll;
+  range.range_end = kAll;
+  return op;
+}
+
+// A branch that writes each of `keys` at most once, reads all keys here and there, and may hold a
+// nested Txn over keys it does not write itself: never a duplicate key.
+std::vector<RequestOp> random_branch(const std::vector<std::string>& keys, int depth) {
+  auto picked = *rc::gen::container<std::vector<bool>>(keys.size(), rc::gen::arbitrary<bool>());
   std::vector<RequestOp> ops;
-  for (size_t i = 0; i < kKeys.size(); ++i) {
-    size_t index = (first + i) % kKeys.size();
-    if (!picked[index]) continue;
-    const std::string& key = kKeys[index];
-    if (*rc::gen::arbitrary<bool>()) {
+  std::vector<std::string> left;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!picked[i]) {
+      left.push_back(keys[i]);
+    } else if (*rc::gen::arbitrary<bool>()) {
       PutRequest& put = ops.emplace_back().request.emplace<PutRequest>(random_put());
-      put.key = key;
+      put.key = keys[i];
     } else {
-      ops.emplace_back().request.emplace<DeleteRangeRequest>(DeleteRangeRequest{key, "", false});
+      ops.emplace_back().request.emplace<DeleteRangeRequest>(DeleteRangeRequest{keys[i], "", false});
     }
+  }
+  if (!ops.empty()) {  // writes in any key order
+    auto first = static_cast<std::ptrdiff_t>(*rc::gen::inRange<size_t>(0, ops.size()));
+    std::rotate(ops.begin(), ops.begin() + first, ops.end());
+  }
+  auto insert_somewhere = [&ops](RequestOp op) {
+    size_t at = *rc::gen::inRange<size_t>(0, ops.size() + 1);
+    ops.insert(ops.begin() + static_cast<std::ptrdiff_t>(at), std::move(op));
+  };
+  int reads = *rc::gen::inRange(0, 3);
+  for (int i = 0; i < reads; ++i) insert_somewhere(all_keys_read());
+  if (depth < 3 && !left.empty() && *rc::gen::weightedElement<bool>({{2, false}, {1, true}})) {
+    RequestOp nested;
+    nested.request.emplace<TxnRequest>(TxnRequest{
+        {random_compare()}, random_branch(left, depth + 1), random_branch(left, depth + 1)});
+    insert_somewhere(std::move(nested));
   }
   return ops;
 }
@@ -136,14 +200,7 @@ Command random_command(const Model& model) {
   switch (*rc::gen::weightedElement<int>({{5, 0}, {2, 1}, {3, 2}, {1, 3}, {1, 4}})) {
     case 0: return random_put();
     case 1: return random_delete();
-    case 2: {
-      Compare compare;
-      compare.key = *rc::gen::elementOf(kKeys);
-      compare.target = *rc::gen::element(CompareTarget::kVersion, CompareTarget::kValue);
-      compare.version = *rc::gen::inRange<int64_t>(0, 3);
-      compare.value = *rc::gen::element<std::string>("x", "y");
-      return TxnRequest{{compare}, random_branch(), random_branch()};
-    }
+    case 2: return TxnRequest{{random_compare()}, random_branch(kKeys, 0), random_branch(kKeys, 0)};
     case 3: return LeaseRevokeRequest{*rc::gen::inRange<int64_t>(1, 3)};
     default: {
       if (model.compacted >= model.current()) return random_put();
@@ -153,7 +210,15 @@ Command random_command(const Model& model) {
   }
 }
 
-Status store_apply(MvccStore& store, const Command& command) {
+void collect_reads(const TxnResponse& response, std::vector<std::vector<KeyValue>>& reads) {
+  for (const ResponseOp& op : response.responses) {
+    if (auto* range = std::get_if<RangeResponse>(&op.response)) reads.push_back(range->kvs);
+    if (auto* nested = std::get_if<TxnResponse>(&op.response)) collect_reads(*nested, reads);
+  }
+}
+
+Status store_apply(MvccStore& store, const Command& command,
+                   std::vector<std::vector<KeyValue>>& txn_reads) {
   if (auto* put = std::get_if<PutRequest>(&command)) {
     PutResponse response;
     return store.put(*put, response);
@@ -164,7 +229,9 @@ Status store_apply(MvccStore& store, const Command& command) {
   }
   if (auto* txn = std::get_if<TxnRequest>(&command)) {
     TxnResponse response;
-    return store.txn(*txn, response);
+    Status status = store.txn(*txn, response);
+    collect_reads(response, txn_reads);
+    return status;
   }
   if (auto* revoke = std::get_if<LeaseRevokeRequest>(&command)) {
     LeaseRevokeResponse response;
@@ -198,11 +265,14 @@ RC_GTEST_PROP(ModelProperty, StoreAgreesWithTheReferenceModelAtEveryRevision, ()
   int count = *rc::gen::inRange(1, 60);
   for (int i = 0; i < count; ++i) {
     Command command = random_command(model);
-    std::string_view expected_error = model_apply(model, command);
-    Status status = store_apply(direct, command);
-    RC_ASSERT(status.message() == expected_error);
+    Expected expected = model_apply(model, command);
+    std::vector<std::vector<KeyValue>> txn_reads;
+    Status status = store_apply(direct, command, txn_reads);
+    RC_ASSERT(status.message() == expected.error);
+    RC_ASSERT(txn_reads == expected.txn_reads);
     ApplyResult applied = replicated.apply(encode_command(command));
-    RC_ASSERT(applied.status.message() == expected_error);
+    RC_ASSERT(applied.status.message() == expected.error);
+    RC_ASSERT(direct.check_invariants().ok());
     RC_ASSERT(direct.current_revision() == model.current());
     RC_ASSERT(store_read(direct, 0) == model_read(model, model.current()));
   }

@@ -75,6 +75,22 @@ TEST(MvccStoreTest, DeleteRangeDeletesEveryLiveKeyInOneRevision) {
   EXPECT_TRUE(get(store, "d").has_value());
 }
 
+TEST(MvccStoreTest, AReusedResponseStartsEmpty) {
+  MvccStore store;
+  must_put(store, "a", "1");
+  must_put(store, "b", "1");
+  DeleteRangeResponse response;
+  ASSERT_TRUE(store.delete_range(DeleteRangeRequest{"a", "", true}, response).ok());
+  ASSERT_TRUE(store.delete_range(DeleteRangeRequest{"b", "", true}, response).ok());
+  EXPECT_EQ(response.deleted, 1);
+  EXPECT_EQ(response.prev_kvs.size(), 1u);
+  PutResponse put_response;
+  ASSERT_TRUE(store.put(PutRequest{"a", "1", 0, true, false, false}, put_response).ok());
+  ASSERT_TRUE(store.put(PutRequest{"a", "2", 0, true, false, false}, put_response).ok());
+  ASSERT_TRUE(store.put(PutRequest{"a", "3", 0, false, false, false}, put_response).ok());
+  EXPECT_FALSE(put_response.prev_kv.has_value());
+}
+
 TEST(MvccStoreTest, PrevKvOnPut) {
   MvccStore store;
   PutRequest request{"a", "1", 0, true, false, false};
