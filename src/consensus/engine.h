@@ -208,6 +208,9 @@ class Engine {
   virtual void advance() = 0;
 
   virtual EngineStatus status() const = 0;
+  // The engine's own executable invariants (a kCorruption status names the first broken one).
+  // The simulator calls it after every input; tests too.
+  virtual Status check_invariants() const = 0;
   // A one-line readable form of a message payload, for traces.
   virtual std::string describe(const Message& message) const = 0;
 };

@@ -12,8 +12,7 @@ Status MvccStore::check_invariants() const {
   for (const auto& [key, history] : keys_) {
     if (key.empty()) return Status(StatusCode::kCorruption, "kv: empty key stored");
     Status status = KeyHistory::validate(history.records(), current_revision_, compacted_revision_);
-    if (!status.ok()) return Status(StatusCode::kCorruption, status.message() + " (key of " +
-                                                                 std::to_string(key.size()) + " bytes)");
+    if (!status.ok()) return status;
   }
   return Status::Ok();
 }

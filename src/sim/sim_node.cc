@@ -125,6 +125,12 @@ std::string SimNode::describe(const consensus::Message& message) const {
 }
 
 void SimNode::pump() {
+  if (up()) {
+    Status invariants = engine_->check_invariants();
+    if (!invariants.ok())
+      host_.on_node_fault(id(), "engine-invariants",
+                          "n" + std::to_string(id()) + ": " + invariants.message());
+  }
   while (up() && !ready_outstanding_ && engine_->has_ready()) {
     ready_outstanding_ = true;
     handle_ready(engine_->ready());

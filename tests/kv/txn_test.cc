@@ -229,6 +229,7 @@ TEST(TxnTest, DuplicateKeys) {
     bool duplicate;
   };
   TxnRequest both_branches{{}, {put_op("a", "1")}, {put_op("a", "2")}};
+  auto only = [](RequestOp op) { return txn_op(TxnRequest{{}, {std::move(op)}, {}}); };
   const Case cases[] = {
       {"two puts", {{}, {put_op("a", "1"), put_op("a", "2")}, {}}, true},
       {"put and delete of it", {{}, {put_op("a", "1"), delete_op("a")}, {}}, true},
@@ -237,17 +238,14 @@ TEST(TxnTest, DuplicateKeys) {
       {"put outside a deleted range", {{}, {delete_op("a", "c"), put_op("c", "1")}, {}}, false},
       {"overlapping deletes", {{}, {delete_op("a", "c"), delete_op("b", "d")}, {}}, false},
       {"same key in success and failure", {{}, {put_op("a", "1")}, {put_op("a", "2")}}, false},
-      {"outer and nested put", {{}, {put_op("a", "1"), txn_op(TxnRequest{{}, {put_op("a", "2")}, {}})}, {}},
-       true},
-      {"nested put, outer delete", {{}, {delete_op("a"), txn_op(TxnRequest{{}, {put_op("a", "2")}, {}})}, {}},
-       true},
-      {"nested delete, outer put", {{}, {put_op("a", "1"), txn_op(TxnRequest{{}, {delete_op("a")}, {}})}, {}},
-       true},
+      {"outer and nested put", {{}, {put_op("a", "1"), only(put_op("a", "2"))}, {}}, true},
+      {"nested put, outer delete", {{}, {delete_op("a"), only(put_op("a", "2"))}, {}}, true},
+      {"nested delete, outer put", {{}, {put_op("a", "1"), only(delete_op("a"))}, {}}, true},
       {"nested branches may share a key", {{}, {txn_op(both_branches)}, {}}, false},
       {"nested branches and outer", {{}, {txn_op(both_branches), put_op("a", "3")}, {}}, true},
       {"two nested txns", {{}, {txn_op(both_branches), txn_op(both_branches)}, {}}, true},
-      {"nested failure branch and outer", {{}, {txn_op(TxnRequest{{}, {}, {put_op("a", "1")}}), put_op("a", "2")}, {}},
-       true},
+      {"nested failure branch and outer",
+       {{}, {txn_op(TxnRequest{{}, {}, {put_op("a", "1")}}), put_op("a", "2")}, {}}, true},
       {"in the failure branch", {{}, {}, {put_op("a", "1"), put_op("a", "1")}}, true},
   };
   for (const Case& c : cases) {
@@ -255,7 +253,8 @@ TEST(TxnTest, DuplicateKeys) {
     EXPECT_EQ(status.message(), c.duplicate ? kErrDuplicateKey : "") << c.name;
     MvccStore store;
     TxnResponse response;
-    EXPECT_EQ(store.txn(c.request, response).message(), c.duplicate ? kErrDuplicateKey : "") << c.name;
+    status = store.txn(c.request, response);
+    EXPECT_EQ(status.message(), c.duplicate ? kErrDuplicateKey : "") << c.name;
     if (c.duplicate) {
       EXPECT_EQ(store.current_revision(), 1) << c.name;
     }

@@ -56,7 +56,7 @@ class RaftEngine final : public Engine {
   // Checks the invariants listed in invariants.cc, including against the state seen by the
   // previous call (terms only rise, commit never falls). Runs after every step and tick in
   // debug builds; tests call it directly.
-  Status check_invariants() const;
+  Status check_invariants() const override;
   // For tests and traces: the leader's view of a follower (nullptr if none).
   const Progress* progress(NodeId node) const;
   // The snapshot the log starts from (the latest compaction or installed snapshot), if any.
