@@ -121,12 +121,13 @@ WorldResult World::run() {
     for (auto& client : clients_) client->stop();
   });
 
+  const uint64_t max_events = options_.max_events_per_tick * hard_end;
   while (!queue_.empty() && !violations_.any() && queue_.next_tick() <= hard_end) {
     queue_.run_next();
     observe_dirty();
-    if (queue_.actions_run() >= options_.max_events) {
+    if (queue_.actions_run() >= max_events) {
       violations_.report("event-budget",
-                         "more than " + std::to_string(options_.max_events) +
+                         "more than " + std::to_string(max_events) +
                              " simulation events: a livelock or a message storm",
                          now());
       break;

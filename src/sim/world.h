@@ -38,9 +38,10 @@ struct WorldOptions {
   // leader's no-op otherwise rides in the same append as the old entries.
   uint64_t max_message_bytes = 32;
   uint32_t max_inflight_messages = 16;
-  // A seed that runs more actions than this is stopped with an "event-budget" violation: a
-  // correct run takes ~30k, so only a livelock or a message storm gets there.
-  uint64_t max_events = 2'000'000;
+  // A seed that runs more actions than this many per simulated tick is stopped with an
+  // "event-budget" violation: a correct run takes ~15 per tick, so only a livelock or a message
+  // storm gets there.
+  uint64_t max_events_per_tick = 1000;
   ClientOptions clients;
   std::ostream* trace = nullptr;      // a readable line per event when set
   std::ostream* history = nullptr;    // the client history as JSON lines (for synod-lincheck)

@@ -1,0 +1,63 @@
+#pragma once
+// One accepted connection: reads frames, validates each completely, delivers its messages.
+//
+// The first frame must be a handshake naming our cluster id and a configured peer, within
+// handshake_timeout_ms; we answer it with our own handshake, the only frame we ever write. Every later frame must be a batch whose messages all come from that
+// sender and are addressed to us. Any failure (bad magic, length over max_frame_bytes, checksum,
+// a body that does not decode, a misaddressed message, the stream ending inside a frame) counts
+// one reject and closes the connection; a batch is decoded whole before any of its messages is
+// delivered, so nothing from a bad frame gets through.
+#include <array>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "consensus/engine.h"
+#include "transport/frame.h"
+#include "transport/transport_shared.h"
+
+namespace synod::transport {
+
+class InboundConnection;
+
+// Provided by the transport; called on the io thread.
+struct InboundHooks {
+  std::function<bool(consensus::NodeId)> is_peer;
+  std::function<void(consensus::Message)> deliver;
+  std::function<void(InboundConnection*)> closed;  // to forget the connection
+};
+
+class InboundConnection : public std::enable_shared_from_this<InboundConnection> {
+ public:
+  InboundConnection(asio::ip::tcp::socket socket, TransportShared& shared, InboundHooks& hooks);
+
+  // io thread only.
+  void start();
+  void close();  // idempotent
+
+ private:
+  void read_header();
+  void on_header(const asio::error_code& error, size_t bytes);
+  void on_body(const asio::error_code& error, size_t bytes);
+  void handle_handshake();
+  void handle_batch();
+  void reject(std::atomic<uint64_t>& counter, const std::string& why);
+  void on_read_error(const asio::error_code& error, bool inside_frame);
+
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer handshake_deadline_;
+  TransportShared& shared_;
+  InboundHooks& hooks_;
+  std::array<char, kFrameHeaderBytes> header_bytes_{};
+  FrameHeader header_;
+  std::string body_;  // Invariant: at most max_frame_bytes
+  std::string reply_frame_;  // our handshake, kept alive while it is written
+  consensus::NodeId sender_ = consensus::kNoNode;  // set by a valid handshake
+  bool closed_ = false;
+};
+
+}  // namespace synod::transport

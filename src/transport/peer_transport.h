@@ -1,0 +1,89 @@
+#pragma once
+// PeerTransport: consensus messages between the nodes of one cluster, over TCP.
+//
+// Each node listens on one address and dials each configured peer once; it sends only on the
+// connection it dialled and only reads on the ones it accepted (see frame.h for the format and
+// the handshake, docs/transport.md for the policies).
+//
+// Threads: one io thread, owned by the transport, runs every socket operation. send(),
+// add_peer(), remove_peer(), stats() and queue_depth() may be called from any thread and never
+// block on the network. Received messages are handed to the MessageHandler ON THE IO THREAD, one
+// at a time, in the order each link received them: the handler must be quick and must not call
+// stop() (it would wait for its own thread); the node runtime queues the messages for its loop.
+//
+// Loss: consensus tolerates lost messages, so the transport drops rather than blocks: when a
+// peer's queue is full, when the peer is unknown, when a connection fails with a frame in
+// flight. Every drop is counted in stats().
+#include <asio/io_context.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/ip/tcp.hpp>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "consensus/engine.h"
+#include "core/status.h"
+#include "transport/inbound_connection.h"
+#include "transport/outbound_peer.h"
+#include "transport/transport_config.h"
+#include "transport/transport_shared.h"
+#include "transport/transport_stats.h"
+
+namespace synod::transport {
+
+class PeerTransport {
+ public:
+  using MessageHandler = std::function<void(consensus::Message)>;
+
+  PeerTransport(PeerTransportConfig config, MessageHandler on_message);
+  ~PeerTransport();  // stop()
+  PeerTransport(const PeerTransport&) = delete;
+  PeerTransport& operator=(const PeerTransport&) = delete;
+
+  // Validates the configuration, binds the listener and starts the io thread. Once only.
+  Status start();
+  // The bound port (the ephemeral one when config.listen.port was 0); valid after start().
+  uint16_t listen_port() const { return listen_port_; }
+
+  // Queues `message` for message.to; requires message.from == own id (a programmer error
+  // otherwise: the receiver would refuse the whole connection). Never blocks.
+  void send(consensus::Message message);
+  // Adds a peer, or changes its address (its queue is then dropped and its connection redialled).
+  Status add_peer(consensus::NodeId peer, const PeerAddress& address);
+  // Stops sending to the peer and hearing from it; its queued messages are dropped.
+  void remove_peer(consensus::NodeId peer);
+
+  // Closes the listener and every connection, then joins the io thread. Idempotent; not from the
+  // message handler.
+  void stop();
+
+  TransportStats stats() const { return shared_.counters.snapshot(); }
+  QueueDepth queue_depth(consensus::NodeId peer) const;
+
+ private:
+  void accept_next();
+  void on_accept(const asio::error_code& error, asio::ip::tcp::socket socket);
+  void close_all();  // io thread
+  bool is_peer(consensus::NodeId peer) const;
+
+  TransportShared shared_;
+  MessageHandler on_message_;
+  InboundHooks hooks_;
+  asio::io_context io_;  // declared before everything holding a socket, so destroyed after it
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::thread thread_;
+  bool started_ = false;
+  std::atomic<bool> stopped_{false};
+  uint16_t listen_port_ = 0;
+
+  mutable std::mutex mutex_;
+  std::map<consensus::NodeId, std::shared_ptr<OutboundPeer>> peers_;  // guarded by mutex_
+  // io thread only; bounded by config.max_inbound_connections.
+  std::map<InboundConnection*, std::shared_ptr<InboundConnection>> inbound_;
+};
+
+}  // namespace synod::transport
