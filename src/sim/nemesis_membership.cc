@@ -19,7 +19,9 @@ void Nemesis::membership_change() {
   } else {
     step_ = MembershipStep::kAddLearner;
     step_node_ = consensus::kNoNode;
-    remove_after_add_ = true;
+    // Shrinking two voters to one is not done: the survivor needs the removed node's vote until
+    // it learns that the removal committed (see docs/raft.md), so a one-voter cluster only grows.
+    remove_after_add_ = membership.voters.size() >= 2;
   }
   step_index_ = 0;
   membership_step();
@@ -37,7 +39,9 @@ void Nemesis::membership_step() {
     switch (step_) {
       case MembershipStep::kIdle: return;
       case MembershipStep::kRemove:
-        if (!membership.contains(step_node_) && committed) {
+        // Retire the removed node only once a leader other than it has committed the removal:
+        // until then the others may still need its vote (an operator would wait the same way).
+        if (!membership.contains(step_node_) && committed && *leader != step_node_) {
           target_.retire(step_node_);
           target_.on_fault("retire removed n" + std::to_string(step_node_), {step_node_});
           if (remove_after_add_) {

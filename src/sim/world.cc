@@ -34,7 +34,7 @@ World::World(const WorldOptions& options, uint64_t seed)
       network_random_(random_.fork()),
       network_(queue_, network_random_, [this](const consensus::Message& message) { deliver(message); }),
       engine_(consensus::find_engine(options.engine)),
-      liveness_(violations_, options.safety_ticks, options.liveness_bound_ticks) {
+      liveness_(violations_, options.safety_ticks, options.liveness_bound_ticks()) {
   digest_ = fnv1a_u64(seed);
 }
 

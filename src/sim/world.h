@@ -5,7 +5,7 @@
 // run (the digest proves it).
 //
 // Timeline: ticks [0, safety_ticks) run the workload under the nemesis (the safety phase). At
-// safety_ticks every fault is undone (the liveness phase): within liveness_bound_ticks a
+// safety_ticks every fault is undone (the liveness phase): within liveness_bound_ticks() a
 // committing leader must exist, and every operation invoked after that deadline must complete.
 // Clients stop issuing at deadline + client_tail_ticks; the run ends once their last operations
 // have completed or timed out. The history is then checked for linearizability.
@@ -26,7 +26,12 @@ struct WorldOptions {
   uint32_t mutants = 0;               // consensus::Mutant bits
   uint32_t faults = 0;                // FaultKind bits
   Tick safety_ticks = 2000;
-  Tick liveness_bound_ticks = 200;
+  // The liveness bound, in election timeouts: elections are randomised, so a few split votes in
+  // a row are normal; 15 timeouts make a miss a real bug, not bad luck.
+  uint32_t liveness_bound_election_timeouts = 15;
+  Tick liveness_bound_ticks() const {
+    return static_cast<Tick>(liveness_bound_election_timeouts) * election_ticks;
+  }
   Tick client_tail_ticks = 100;
   // Raft needs broadcast time << election timeout; messages take 1-5 ticks and a sync 1-3, so a
   // timeout of 20-39 ticks keeps elections converging while faults still cost real failovers.

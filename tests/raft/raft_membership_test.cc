@@ -107,6 +107,25 @@ TEST(Membership, LeaderThatRemovesItselfStepsDownOnceCommitted) {
   EXPECT_NE(cluster.status(1).role, Role::kLeader);
 }
 
+// A leader whose removal commits hands over with TimeoutNow (thesis §3.10) rather than leaving
+// the others to wait for an election timeout, or to need its vote while they have not yet learnt
+// that the removal committed.
+TEST(Membership, RemovedLeaderHandsOverToACaughtUpVoter) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  ASSERT_TRUE(cluster.propose(1, "a").status.ok());
+  settle(cluster);
+  ASSERT_TRUE(change(cluster, 1, Type::kRemoveNode, 1).status.ok());
+  cluster.deliver_all();  // no ticks: only the hand-over can produce a new leader
+  const NodeId successor = cluster.leader();
+  EXPECT_TRUE(successor == 2 || successor == 3) << "leader " << successor;
+  EXPECT_NE(cluster.status(1).role, Role::kLeader);
+  ASSERT_TRUE(cluster.propose(successor, "b").status.ok());
+  settle(cluster);
+  EXPECT_EQ(cluster.applied(2), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(cluster.applied(3), (std::vector<std::string>{"a", "b"}));
+}
+
 TEST(Membership, OneChangeAtATimeAndOnlyAfterCommittingInTheTerm) {
   Cluster cluster({1, 2, 3});
   cluster.isolate(2);

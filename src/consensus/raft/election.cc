@@ -82,6 +82,10 @@ void RaftEngine::tick_leader() {
       }
       for (auto& [node, progress] : progress_) progress.recent_active = false;
     }
+    if (!is_voter()) {  // removed, and the hand-over did not happen in time
+      become_follower(term_, kNoNode);
+      return;
+    }
     abort_transfer();  // a transfer that did not finish within an election timeout failed
   }
   tick_snapshot_retries();

@@ -75,7 +75,8 @@ Status RaftEngine::check_roles() const {
 // The leader is a voter tracking every other member (of both memberships, see quorum.cc), with sane follower positions. Its own
 // match is its last index by construction (maybe_commit counts log_.last_index() for it).
 Status RaftEngine::check_leader() const {
-  if (!is_voter()) return violated("leader is not a voter");
+  if (!is_voter() && transfer_target_ == kNoNode)
+    return violated("a removed leader that is not handing over");
   const Membership latest = latest_membership();
   for (const auto& [node, progress] : progress_) {
     const std::string who = " for " + std::to_string(node);

@@ -56,10 +56,7 @@ Role RaftEngine::follower_role() const {
 void RaftEngine::on_membership_changed() {
   if (role_ == Role::kLeader) {
     if (!is_voter()) {
-      // Removed: tell the followers the commit index (so they apply the removal too), then step
-      // down; the others elect a leader among themselves.
-      broadcast_append();
-      become_follower(term_, kNoNode);
+      hand_over_leadership();
       return;
     }
     sync_progress_with_membership();
@@ -73,6 +70,25 @@ void RaftEngine::on_membership_changed() {
   } else if (!can_campaign()) {
     become_follower(term_, leader_);  // a removed or demoted candidate stops campaigning
   }
+}
+
+// A leader whose own removal committed hands over to the most caught-up voter instead of just
+// stepping down. Why: the others may not have learnt that the removal committed (the commit index
+// travels in later messages, which can be lost), so they still need this node's vote, and it
+// refuses it to any candidate whose log is shorter than its own. Its TimeoutNow goes out only once
+// the successor has every entry (proposals are refused meanwhile), so that successor wins. If no
+// one is caught up within an election timeout, tick_leader() steps down anyway.
+void RaftEngine::hand_over_leadership() {
+  broadcast_append();  // carries the commit index of the removal
+  NodeId successor = kNoNode;
+  uint64_t best_match = 0;
+  for (const auto& [node, progress] : progress_) {
+    if (!can_lead(node) || (successor != kNoNode && progress.match <= best_match)) continue;
+    successor = node;
+    best_match = progress.match;
+  }
+  abort_transfer();
+  if (successor == kNoNode || !transfer_leadership(successor).ok()) become_follower(term_, kNoNode);
 }
 
 // A heartbeat that lets a removed node learn the commit of its removal (as far as its log is

@@ -151,6 +151,7 @@ class RaftEngine final : public Engine {
   Status handle_timeout_now(const RaftMessage& message, NodeId from);
   void send_timeout_now(NodeId to);
   void abort_transfer() { transfer_target_ = kNoNode; }
+  void hand_over_leadership();
 
   const EngineConfig config_;
   Random random_;
