@@ -110,7 +110,8 @@ void OutboundPeer::watch_for_close(uint64_t generation) {
   auto self = shared_from_this();
   socket_.async_read_some(asio::buffer(&probe_byte_, 1),
                           [self, generation](const asio::error_code& error, size_t) {
-                            // Either way the connection is done: the acceptor never writes.
+                            // Either way the connection is done: after its reply the acceptor
+                            // never writes.
                             self->fail(generation, error ? "peer closed: " + error.message()
                                                          : "peer wrote on a one-way connection");
                           });
@@ -120,7 +121,18 @@ void OutboundPeer::write_frame(uint64_t generation, std::string frame, size_t me
   frame_ = std::move(frame);
   frame_messages_ = messages;
   writing_ = true;
+  const uint64_t sequence = ++write_sequence_;
   auto self = shared_from_this();
+  if (state_ == State::kConnected) {  // the handshake's write is under the connect deadline
+    timer_.expires_after(std::chrono::milliseconds(shared_.config.write_timeout_ms));
+    timer_.async_wait([self, generation, sequence](const asio::error_code& error) {
+      if (error || generation != self->generation_ || sequence != self->write_sequence_ ||
+          !self->writing_) {
+        return;
+      }
+      self->fail(generation, "write timed out");
+    });
+  }
   asio::async_write(socket_, asio::buffer(frame_),
                     [self, generation](const asio::error_code& error, size_t) {
                       self->on_write(generation, error);
@@ -132,6 +144,7 @@ void OutboundPeer::on_write(uint64_t generation, const asio::error_code& error) 
   if (generation != generation_ || state_ == State::kClosed) return;
   if (error) return fail(generation, "write: " + error.message());
   writing_ = false;
+  if (state_ == State::kConnected) timer_.cancel();  // the write deadline
   if (frame_messages_ > 0) {
     ++shared_.counters.frames_sent;
     shared_.counters.messages_sent += frame_messages_;

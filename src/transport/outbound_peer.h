@@ -7,7 +7,8 @@
 // that refuses us, or a different node on that port, costs no message. Connect plus handshake
 // must finish within connect_timeout_ms. Then batches: while one write is in flight, new messages
 // accumulate in the queue and leave together in the next frame. A failed connection loses the
-// frame in flight (counted) and is redialled after a jittered exponential back-off. After its
+// frame in flight (counted) and is redialled after a jittered exponential back-off; so does a
+// frame whose write takes over write_timeout_ms (a peer that stopped reading). After its
 // reply the acceptor never writes again, so a pending one-byte read tells us promptly when the
 // peer has gone (it completes only on close or reset).
 #include <array>
@@ -68,12 +69,14 @@ class OutboundPeer : public std::enable_shared_from_this<OutboundPeer> {
   // io thread only.
   ReconnectBackoff backoff_;
   asio::ip::tcp::socket socket_;
-  asio::steady_timer timer_;  // the connect-and-handshake deadline, or the back-off wait
+  asio::steady_timer timer_;  // the connect-and-handshake deadline, the write deadline, or the
+                              // back-off wait: never two at once
   State state_ = State::kIdle;
   uint64_t generation_ = 0;   // bumped on each dial and failure; older handlers are ignored
   bool writing_ = false;
   std::string frame_;         // Invariant: the bytes being written while writing_
   size_t frame_messages_ = 0; // messages in frame_ (0 for the handshake)
+  uint64_t write_sequence_ = 0;  // bumped per frame, so a late write deadline cannot hit the next
   std::array<char, kFrameHeaderBytes + kHandshakeBodyBytes> reply_bytes_{};
   char probe_byte_ = 0;
 

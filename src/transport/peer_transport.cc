@@ -9,7 +9,7 @@ namespace synod::transport {
 
 PeerTransport::PeerTransport(PeerTransportConfig config, MessageHandler on_message)
     : shared_{std::move(config), {}}, on_message_(std::move(on_message)),
-      work_(asio::make_work_guard(io_)), acceptor_(io_) {
+      work_(asio::make_work_guard(io_)), acceptor_(io_), accept_retry_(io_) {
   SYNOD_CHECK(on_message_ != nullptr, "a transport needs a message handler");
   hooks_.is_peer = [this](consensus::NodeId peer) { return is_peer(peer); };
   hooks_.deliver = [this](consensus::Message message) { on_message_(std::move(message)); };
@@ -121,7 +121,13 @@ void PeerTransport::accept_next() {
 void PeerTransport::on_accept(const asio::error_code& error, asio::ip::tcp::socket socket) {
   if (!acceptor_.is_open()) return;  // stopping
   if (error) {
+    // Persistent errors (no descriptors left) would otherwise spin this thread: pause first.
     shared_.log("accept: " + error.message());
+    accept_retry_.expires_after(std::chrono::milliseconds(100));
+    accept_retry_.async_wait([this](const asio::error_code& wait_error) {
+      if (!wait_error && acceptor_.is_open()) accept_next();
+    });
+    return;
   } else if (inbound_.size() >= shared_.config.max_inbound_connections) {
     ++shared_.counters.rejects_inbound_limit;
     shared_.log("inbound connection limit reached; closing a new connection");
@@ -137,6 +143,7 @@ void PeerTransport::on_accept(const asio::error_code& error, asio::ip::tcp::sock
 void PeerTransport::close_all() {
   asio::error_code ignored;
   acceptor_.close(ignored);
+  accept_retry_.cancel();
   std::map<consensus::NodeId, std::shared_ptr<OutboundPeer>> peers;
   {
     std::lock_guard lock(mutex_);

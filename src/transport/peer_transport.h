@@ -1,9 +1,9 @@
 #pragma once
 // PeerTransport: consensus messages between the nodes of one cluster, over TCP.
 //
-// Each node listens on one address and dials each configured peer once; it sends only on the
-// connection it dialled and only reads on the ones it accepted (see frame.h for the format and
-// the handshake, docs/transport.md for the policies).
+// Each node listens on one address and dials each configured peer once; it sends messages only
+// on the connection it dialled and receives them only on the ones it accepted (see frame.h for
+// the format and the handshake, docs/transport.md for the policies and limits).
 //
 // Threads: one io thread, owned by the transport, runs every socket operation. send(),
 // add_peer(), remove_peer(), stats() and queue_depth() may be called from any thread and never
@@ -17,6 +17,7 @@
 #include <asio/io_context.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -49,7 +50,8 @@ class PeerTransport {
   uint16_t listen_port() const { return listen_port_; }
 
   // Queues `message` for message.to; requires message.from == own id (a programmer error
-  // otherwise: the receiver would refuse the whole connection). Never blocks.
+  // otherwise: the receiver would refuse the whole connection). Never blocks. The configured
+  // peers exist from start() on; before it (and after stop()) messages are dropped as unknown.
   void send(consensus::Message message);
   // Adds a peer, or changes its address (its queue is then dropped and its connection redialled).
   Status add_peer(consensus::NodeId peer, const PeerAddress& address);
@@ -75,6 +77,7 @@ class PeerTransport {
   asio::io_context io_;  // declared before everything holding a socket, so destroyed after it
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   asio::ip::tcp::acceptor acceptor_;
+  asio::steady_timer accept_retry_;  // after an accept error (e.g. out of descriptors)
   std::thread thread_;
   bool started_ = false;
   std::atomic<bool> stopped_{false};

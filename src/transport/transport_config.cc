@@ -21,7 +21,9 @@ Status validate_peer(const PeerTransportConfig& config, consensus::NodeId peer,
                      const PeerAddress& address) {
   if (peer == consensus::kNoNode) return invalid("peer id 0 is reserved");
   if (peer == config.id) return invalid("a node is not its own peer");
-  if (!is_ip_address(address.host)) return invalid("peer host is not an IP address: " + address.host);
+  if (!is_ip_address(address.host)) {
+    return invalid("peer host is not an IP address: " + address.host);
+  }
   if (address.port == 0) return invalid("peer port 0");
   return Status::Ok();
 }
@@ -39,7 +41,9 @@ Status validate_config(const PeerTransportConfig& config) {
     return invalid("need 0 < reconnect_initial_ms <= reconnect_max_ms");
   }
   if (config.connect_timeout_ms == 0) return invalid("connect_timeout_ms is 0");
+  if (config.write_timeout_ms == 0) return invalid("write_timeout_ms is 0");
   if (config.handshake_timeout_ms == 0) return invalid("handshake_timeout_ms is 0");
+  if (config.body_timeout_ms == 0) return invalid("body_timeout_ms is 0");
   for (const auto& [peer, address] : config.peers) {
     Status status = validate_peer(config, peer, address);
     if (!status.ok()) return status;

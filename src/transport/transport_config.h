@@ -31,8 +31,10 @@ struct PeerTransportConfig {
   uint32_t max_inbound_connections = 64;    // each may buffer one frame of max_frame_bytes
   uint32_t reconnect_initial_ms = 50;       // first back-off step, doubling per failure
   uint32_t reconnect_max_ms = 2000;
-  uint32_t connect_timeout_ms = 2000;       // a dial that hangs counts as a failure
+  uint32_t connect_timeout_ms = 2000;       // connect plus handshake reply; else a failure
+  uint32_t write_timeout_ms = 10000;        // one frame's write; a peer not reading is dead
   uint32_t handshake_timeout_ms = 5000;     // an accepted socket silent this long is closed
+  uint32_t body_timeout_ms = 10000;         // from a frame's header to the end of its body
   uint64_t seed = 1;                        // reconnect jitter
 
   // Connection events and rejected frames, one line each; called on the io thread. Optional.

@@ -30,6 +30,7 @@ namespace synod::transport {
   X(rejects_unknown_sender)                                                             \
   X(rejects_bad_version)                                                                \
   X(rejects_handshake_timeout)                                                          \
+  X(rejects_slow_frame)       /* body not complete within body_timeout_ms */            \
   X(rejects_inbound_limit)    /* max_inbound_connections reached */
 
 struct TransportStats {
@@ -41,6 +42,7 @@ struct TransportStats {
     return rejects_bad_magic + rejects_oversize + rejects_bad_checksum + rejects_malformed +
            rejects_misaddressed + rejects_truncated + rejects_wrong_cluster +
            rejects_unknown_sender + rejects_bad_version + rejects_handshake_timeout +
+           rejects_slow_frame +
            rejects_inbound_limit;
   }
 };

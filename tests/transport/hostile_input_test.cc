@@ -2,6 +2,8 @@
 // nothing from it delivered, and the transport goes on serving its good peers.
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include "core/codec.h"
 #include "core/random.h"
 #include "transport/frame.h"
@@ -46,6 +48,7 @@ class HostileInputTest : public ::testing::Test {
     PeerTransportConfig config = test_config(kReceiver);
     config.max_frame_bytes = kMaxFrameBytes;
     config.handshake_timeout_ms = 300;
+    config.body_timeout_ms = 300;
     // The impostor's address: nothing listens there, the receiver's dials to it just fail.
     config.peers[kImpostor] = {"127.0.0.1", 1};
     receiver_ = start_node(config);
@@ -107,7 +110,9 @@ TEST_F(HostileInputTest, BadMagicIsRefused) {
 TEST_F(HostileInputTest, OversizeLengthIsRefusedBeforeReadingTheBody) {
   expect_closed_after(handshake_frame() + raw_header(kFrameMagic, kMaxFrameBytes + 1, 0));
   expect_closed_after(raw_header(kFrameMagic, UINT32_MAX, 0));
-  EXPECT_EQ(stats().rejects_oversize, 2u);
+  // Before the handshake, anything longer than a handshake is oversize.
+  expect_closed_after(raw_header(kFrameMagic, kHandshakeBodyBytes + 1, 0));
+  EXPECT_EQ(stats().rejects_oversize, 3u);
   expect_unharmed();
 }
 
@@ -164,8 +169,11 @@ TEST_F(HostileInputTest, OtherHandshakeDefectsAreRefused) {
   EXPECT_EQ(stats().rejects_bad_version, 1u);
   expect_closed_after(encode_frame("short"));
   EXPECT_EQ(stats().rejects_malformed, 1u);
-  // A batch where the handshake should be is not a handshake.
+  // A batch where the handshake should be: longer than any handshake, refused from its header.
   expect_closed_after(batch_frame({{kImpostor, kReceiver, "no handshake"}}));
+  EXPECT_EQ(stats().rejects_oversize, 1u);
+  // A handshake-sized body that is no handshake.
+  expect_closed_after(encode_frame(std::string(kHandshakeBodyBytes - 1, 'h')));
   EXPECT_EQ(stats().rejects_malformed, 2u);
   expect_unharmed();
 }
@@ -175,6 +183,15 @@ TEST_F(HostileInputTest, SilentConnectionIsClosedAfterTheHandshakeTimeout) {
   ASSERT_TRUE(client.connected());
   EXPECT_TRUE(client.closed_by_server());
   EXPECT_EQ(stats().rejects_handshake_timeout, 1u);
+  expect_unharmed();
+}
+
+TEST_F(HostileInputTest, SenderStallingInsideAFrameIsClosedAfterTheBodyTimeout) {
+  const std::string frame = batch_frame({{kImpostor, kReceiver, std::string(100, 'x')}});
+  RawClient client(receiver_->port());
+  ASSERT_TRUE(client.write(handshake_frame() + frame.substr(0, 50)));  // and then nothing
+  EXPECT_TRUE(client.closed_by_server());
+  EXPECT_EQ(stats().rejects_slow_frame, 1u);
   expect_unharmed();
 }
 
@@ -204,6 +221,25 @@ TEST_F(HostileInputTest, RandomBytesNeverCrashOrDeliver) {
   }));
   expect_unharmed();
   EXPECT_TRUE(receiver_->inbox.payloads_from(kImpostor).empty());
+}
+
+TEST(RejectLogTest, ARejectedHandshakeIsLoggedWithItsReason) {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  PeerTransportConfig config = test_config(kReceiver);
+  config.log = [&](const std::string& line) {
+    std::lock_guard lock(mutex);
+    lines.push_back(line);
+  };
+  auto receiver = start_node(config);
+  ASSERT_TRUE(receiver);
+  RawClient client(receiver->port());
+  ASSERT_TRUE(client.write(handshake_frame(kClusterId, 42)));
+  EXPECT_TRUE(client.closed_by_server());
+  receiver->transport->stop();  // the log is written on the io thread: join it first
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("unknown sender 42"), std::string::npos) << lines[0];
 }
 
 TEST(InboundLimitTest, ConnectionsPastTheLimitAreClosed) {

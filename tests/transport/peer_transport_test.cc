@@ -2,6 +2,10 @@
 // peer changes. Every wait is on a condition with a deadline.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
+#include "transport/frame.h"
 #include "transport_test_util.h"
 
 namespace synod::transport {
@@ -68,7 +72,8 @@ TEST(PeerTransportTest, ThreeNodesEachLinkKeepsItsOrder) {
   for (int i = 0; i < kCount; ++i) {
     for (consensus::NodeId from = 1; from <= 3; ++from) {
       for (consensus::NodeId to = 1; to <= 3; ++to) {
-        if (from != to) nodes[from - 1]->send(from, to, std::to_string(from) + ">" + std::to_string(i));
+        if (from == to) continue;
+        nodes[from - 1]->send(from, to, std::to_string(from) + ">" + std::to_string(i));
       }
     }
   }
@@ -89,10 +94,10 @@ TEST(PeerTransportTest, ThreeNodesEachLinkKeepsItsOrder) {
 }
 
 TEST(PeerTransportTest, MessagesQueuedWhileThePeerIsDownLeaveInOneFrame) {
-  const uint16_t port_b = free_port();
-  ASSERT_NE(port_b, 0);
   auto a = start_node(test_config(1));
   ASSERT_TRUE(a);
+  const uint16_t port_b = free_port();  // after A is bound, so not A's port
+  ASSERT_NE(port_b, 0);
   ASSERT_TRUE(a->transport->add_peer(2, {"127.0.0.1", port_b}).ok());
   const auto payloads = numbered("queued ", 1000);
   for (const auto& payload : payloads) a->send(1, 2, payload);
@@ -159,12 +164,12 @@ TEST(PeerTransportTest, ReconnectsAfterThePeerRestarts) {
 }
 
 TEST(PeerTransportTest, QueueForADeadPeerIsBoundedAndDropsTheOverflow) {
-  const uint16_t port_b = free_port();
-  ASSERT_NE(port_b, 0);
   PeerTransportConfig config = test_config(1);
   config.max_queue_messages = 100;
   auto a = start_node(config);
   ASSERT_TRUE(a);
+  const uint16_t port_b = free_port();  // after A is bound, so not A's port
+  ASSERT_NE(port_b, 0);
   ASSERT_TRUE(a->transport->add_peer(2, {"127.0.0.1", port_b}).ok());
   for (int i = 0; i < 10000; ++i) a->send(1, 2, "m" + std::to_string(i));
   EXPECT_EQ(a->transport->queue_depth(2).messages, 100u);
@@ -230,6 +235,81 @@ TEST(PeerTransportTest, PeersCanBeAddedAndRemovedAtRuntime) {
   a->send(1, 2, "refused");
   ASSERT_TRUE(wait_until([&] { return b->transport->stats().rejects_unknown_sender >= 1; }));
   EXPECT_EQ(b->inbox.size(), 1u);
+}
+
+TEST(PeerTransportTest, SendFromManyThreadsKeepsEachThreadsOrder) {
+  auto a = start_node(test_config(1));
+  auto b = start_node(test_config(2));
+  ASSERT_TRUE(a && b);
+  connect_all({{1, a.get()}, {2, b.get()}});
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 500;  // 2000 in all: within the default queue limit
+  std::vector<std::thread> senders;
+  for (int t = 0; t < kThreads; ++t) {
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        a->send(1, 2, std::to_string(t) + ":" + std::to_string(i));
+      }
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  ASSERT_TRUE(wait_until([&] { return b->inbox.size() == kThreads * kPerThread; }));
+  std::vector<int> next(kThreads, 0);
+  for (const std::string& payload : b->inbox.payloads_from(1)) {
+    const int thread = std::stoi(payload.substr(0, payload.find(':')));
+    EXPECT_EQ(std::stoi(payload.substr(payload.find(':') + 1)), next[thread]++) << payload;
+  }
+}
+
+TEST(PeerTransportTest, StopWhileSendingIsClean) {
+  auto a = start_node(test_config(1));
+  auto b = start_node(test_config(2));
+  ASSERT_TRUE(a && b);
+  connect_all({{1, a.get()}, {2, b.get()}});
+  std::atomic<bool> done{false};
+  std::thread sender([&] {
+    for (int i = 0; !done; ++i) a->send(1, 2, "m" + std::to_string(i));
+  });
+  ASSERT_TRUE(wait_until([&] { return b->inbox.size() > 100; }));
+  a->transport->stop();  // sends after this are dropped, never crash
+  b->transport->stop();
+  done = true;
+  sender.join();
+}
+
+TEST(PeerTransportTest, APeerThatStopsReadingIsDroppedAfterTheWriteTimeout) {
+  testing::StalledPeer stalled;
+  ASSERT_NE(stalled.port(), 0);
+  PeerTransportConfig config = test_config(1);
+  config.write_timeout_ms = 200;
+  config.peers[2] = {"127.0.0.1", stalled.port()};
+  auto a = start_node(config);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(stalled.accept_and_reply(
+      encode_frame(encode_handshake({testing::kClusterId, 2, kProtocolVersion}))));
+  ASSERT_TRUE(wait_until([&] { return a->transport->stats().connects == 1; }));
+  // Far more than the loopback socket buffers hold, so the write cannot finish.
+  for (int i = 0; i < 20; ++i) a->send(1, 2, std::string(1 << 20, 'x'));
+  ASSERT_TRUE(wait_until([&] {
+    const TransportStats stats = a->transport->stats();
+    return stats.drops_connection_lost > 0 && stats.reconnects >= 1;
+  }));
+}
+
+TEST(PeerTransportTest, ChangingAPeersAddressRedialsAndDropsItsOldQueue) {
+  auto a = start_node(test_config(1));
+  auto b = start_node(test_config(2));
+  ASSERT_TRUE(a && b);
+  const uint16_t dead_port = free_port();  // after A and B are bound, so neither's port
+  ASSERT_NE(dead_port, 0);
+  ASSERT_TRUE(b->transport->add_peer(1, {"127.0.0.1", a->port()}).ok());
+  ASSERT_TRUE(a->transport->add_peer(2, {"127.0.0.1", dead_port}).ok());
+  a->send(1, 2, "to the old address");
+  ASSERT_TRUE(a->transport->add_peer(2, {"127.0.0.1", b->port()}).ok());
+  a->send(1, 2, "to the new address");
+  ASSERT_TRUE(wait_until([&] { return b->inbox.size() == 1; }));
+  EXPECT_EQ(b->inbox.payloads_from(1), std::vector<std::string>{"to the new address"});
+  ASSERT_TRUE(wait_until([&] { return a->transport->stats().drops_peer_removed == 1; }));
 }
 
 TEST(PeerTransportTest, StopIsIdempotentAndStartFailsOnABusyPort) {

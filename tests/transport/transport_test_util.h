@@ -142,4 +142,44 @@ class RawClient {
   bool connected_ = false;
 };
 
+// A listener on 127.0.0.1 that plays a peer by hand: accepts one dial, answers its handshake,
+// then never reads (a peer that has stopped reading).
+class StalledPeer {
+ public:
+  StalledPeer() {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+        ::listen(listen_fd_, 4) == 0 &&
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+      port_ = ntohs(address.sin_port);
+    }
+  }
+  ~StalledPeer() {
+    if (peer_fd_ >= 0) ::close(peer_fd_);
+    ::close(listen_fd_);
+  }
+  StalledPeer(const StalledPeer&) = delete;
+  StalledPeer& operator=(const StalledPeer&) = delete;
+
+  uint16_t port() const { return port_; }
+  // Accepts the next dial within the limit and writes `reply` (a handshake frame) to it.
+  bool accept_and_reply(const std::string& reply) {
+    pollfd poll_fd{listen_fd_, POLLIN, 0};
+    if (::poll(&poll_fd, 1, static_cast<int>(kWaitLimit.count() * 1000)) <= 0) return false;
+    peer_fd_ = ::accept(listen_fd_, nullptr, nullptr);
+    return peer_fd_ >= 0 &&
+           ::send(peer_fd_, reply.data(), reply.size(), MSG_NOSIGNAL) ==
+               static_cast<ssize_t>(reply.size());
+  }
+
+ private:
+  int listen_fd_ = -1;
+  int peer_fd_ = -1;
+  uint16_t port_ = 0;
+};
+
 }  // namespace synod::transport::testing
