@@ -6,9 +6,6 @@
 
 namespace synod::consensus {
 namespace {
-bool contains_sorted(const std::vector<NodeId>& nodes, NodeId node) {
-  return std::binary_search(nodes.begin(), nodes.end(), node);
-}
 void insert_sorted(std::vector<NodeId>& nodes, NodeId node) {
   nodes.insert(std::lower_bound(nodes.begin(), nodes.end(), node), node);
 }
@@ -17,9 +14,6 @@ void erase_sorted(std::vector<NodeId>& nodes, NodeId node) {
   if (it != nodes.end() && *it == node) nodes.erase(it);
 }
 }  // namespace
-
-bool Membership::is_voter(NodeId node) const { return contains_sorted(voters, node); }
-bool Membership::is_learner(NodeId node) const { return contains_sorted(learners, node); }
 
 Status apply_membership_change(Membership& membership, const MembershipChange& change) {
   using Type = MembershipChange::Type;

@@ -29,38 +29,11 @@
 #include <string_view>
 #include <vector>
 
+#include "consensus/log_types.h"
 #include "core/status.h"
 
 namespace synod::consensus {
 
-using NodeId = uint64_t;
-inline constexpr NodeId kNoNode = 0;  // node ids are positive
-
-enum class EntryKind : uint8_t {
-  kCommand = 0,     // opaque bytes for the state machine
-  kNoop = 1,        // appended by a new leader to commit its term; nothing to apply
-  kMembership = 2,  // engine-encoded membership change; the engine applies it itself
-};
-
-struct Entry {
-  uint64_t index = 0;
-  uint64_t term = 0;
-  EntryKind kind = EntryKind::kCommand;
-  std::string data;
-
-  bool operator==(const Entry&) const = default;
-};
-
-// Invariant: voters and learners are sorted, unique and disjoint.
-struct Membership {
-  std::vector<NodeId> voters;
-  std::vector<NodeId> learners;
-
-  bool is_voter(NodeId node) const;
-  bool is_learner(NodeId node) const;
-  bool contains(NodeId node) const { return is_voter(node) || is_learner(node); }
-  bool operator==(const Membership&) const = default;
-};
 
 // One server at a time (see docs/architecture.md for why not joint consensus).
 struct MembershipChange {
@@ -77,35 +50,6 @@ Status apply_membership_change(Membership& membership, const MembershipChange& c
 std::string encode_membership_change(const MembershipChange& change);
 bool decode_membership_change(std::string_view bytes, MembershipChange& change);
 
-struct HardState {
-  uint64_t term = 0;
-  NodeId vote = kNoNode;
-  uint64_t commit = 0;
-  std::string engine_data;  // protocol-specific durable fields (empty for Raft)
-
-  bool operator==(const HardState&) const = default;
-};
-
-struct SnapshotMeta {
-  uint64_t index = 0;  // last log index the snapshot covers
-  uint64_t term = 0;   // term of that entry
-  Membership membership;
-
-  bool operator==(const SnapshotMeta&) const = default;
-};
-
-struct Snapshot {
-  SnapshotMeta meta;
-  std::string data;  // the state machine's own bytes
-
-  bool operator==(const Snapshot&) const = default;
-};
-
-struct Message {
-  NodeId from = kNoNode;
-  NodeId to = kNoNode;
-  std::string payload;  // engine-encoded; untrusted when received
-};
 
 enum class Role : uint8_t { kFollower, kPreCandidate, kCandidate, kLeader, kLearner };
 const char* role_name(Role role);
@@ -130,14 +74,6 @@ struct Ready {
   }
 };
 
-// What a node has on disk when it starts. Entries follow the snapshot without a gap.
-struct DurableState {
-  HardState hard_state;
-  std::optional<Snapshot> snapshot;
-  std::vector<Entry> entries;
-
-  bool empty() const { return hard_state == HardState{} && !snapshot && entries.empty(); }
-};
 
 // Deliberately wrong behaviours that prove the simulator's checkers can fail. They are compiled
 // in only where SYNOD_MUTANTS is defined (the simulator's build); elsewhere they are ignored.

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 #include "storage/file_system.h"
 #include "storage/snapshot_file.h"
 #include "storage/wal.h"

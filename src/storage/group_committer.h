@@ -15,7 +15,7 @@
 #include <optional>
 #include <vector>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 #include "storage/wal.h"
 
 namespace synod::storage {

@@ -14,7 +14,7 @@
 #include <deque>
 #include <optional>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 
 namespace synod::storage {
 

@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 #include "storage/file_system.h"
 
 namespace synod::storage {

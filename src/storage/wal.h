@@ -46,7 +46,7 @@
 #include <string>
 #include <vector>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 #include "core/status.h"
 #include "storage/file_system.h"
 #include "storage/log_shape.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 
 namespace synod::storage {
 

@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 
 namespace synod::transport {
 

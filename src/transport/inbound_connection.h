@@ -19,7 +19,7 @@
 #include <memory>
 #include <string>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 #include "transport/frame.h"
 #include "transport/transport_shared.h"
 

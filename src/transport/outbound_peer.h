@@ -20,7 +20,7 @@
 #include <mutex>
 #include <string>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 #include "transport/frame.h"
 #include "transport/reconnect_backoff.h"
 #include "transport/send_queue.h"

@@ -25,7 +25,7 @@
 #include <mutex>
 #include <thread>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 #include "core/status.h"
 #include "transport/inbound_connection.h"
 #include "transport/outbound_peer.h"

@@ -5,7 +5,7 @@
 #include <deque>
 #include <vector>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 
 namespace synod::transport {
 

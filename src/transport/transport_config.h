@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 #include "core/status.h"
 
 namespace synod::transport {

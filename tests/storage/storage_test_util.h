@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "consensus/engine.h"
+#include "consensus/log_types.h"
 #include "storage/file_system.h"
 #include "storage/wal.h"
 
