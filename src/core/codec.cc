@@ -23,6 +23,11 @@ void ByteWriter::bytes(std::string_view value) {
   out_.append(value);
 }
 
+void ByteWriter::varint_list(const std::vector<uint64_t>& values) {
+  varint(values.size());
+  for (uint64_t value : values) varint(value);
+}
+
 bool ByteReader::u8(uint8_t& value) {
   if (!ok_ || remaining() < 1) return fail();
   value = static_cast<uint8_t>(input_[position_++]);
@@ -65,6 +70,16 @@ bool ByteReader::bytes(std::string& value, uint64_t max_length) {
   if (length > max_length || length > remaining()) return fail();
   value.assign(input_.substr(position_, length));
   position_ += length;
+  return true;
+}
+
+bool ByteReader::varint_list(std::vector<uint64_t>& values) {
+  uint64_t count;
+  if (!varint(count)) return false;
+  if (count > remaining()) return fail();
+  values.resize(count);
+  for (uint64_t& value : values)
+    if (!varint(value)) return false;
   return true;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace synod {
 
@@ -16,6 +17,8 @@ class ByteWriter {
   void varint(uint64_t value);
   // Length-prefixed (varint) bytes.
   void bytes(std::string_view value);
+  // A count, then each value as a varint (node ids, for instance).
+  void varint_list(const std::vector<uint64_t>& values);
 
   const std::string& data() const { return out_; }
   std::string take() { return std::move(out_); }
@@ -34,6 +37,9 @@ class ByteReader {
   bool varint(uint64_t& value);
   // Length-prefixed bytes; fails if the length exceeds max_length or the remaining input.
   bool bytes(std::string& value, uint64_t max_length = UINT32_MAX);
+  // Reads what varint_list wrote; the count is checked against the remaining input (each value
+  // takes at least one byte) before anything is allocated.
+  bool varint_list(std::vector<uint64_t>& values);
 
   bool ok() const { return ok_; }
   bool at_end() const { return ok_ && position_ == input_.size(); }

@@ -85,29 +85,12 @@ bool decode_hard_state(std::string_view payload, consensus::HardState& hard_stat
   return reader.at_end();
 }
 
-namespace {
-
-void write_nodes(ByteWriter& writer, const std::vector<consensus::NodeId>& nodes) {
-  writer.varint(nodes.size());
-  for (consensus::NodeId node : nodes) writer.u64(node);
-}
-
-bool read_nodes(ByteReader& reader, std::vector<consensus::NodeId>& nodes) {
-  uint64_t count = 0;
-  if (!reader.varint(count) || count > reader.remaining() / 8) return false;
-  nodes.resize(count);
-  for (auto& node : nodes) reader.u64(node);
-  return reader.ok();
-}
-
-}  // namespace
-
 std::string encode_snapshot_meta(const consensus::SnapshotMeta& meta) {
   ByteWriter writer;
   writer.u64(meta.index);
   writer.u64(meta.term);
-  write_nodes(writer, meta.membership.voters);
-  write_nodes(writer, meta.membership.learners);
+  writer.varint_list(meta.membership.voters);
+  writer.varint_list(meta.membership.learners);
   return writer.take();
 }
 
@@ -115,8 +98,8 @@ bool decode_snapshot_meta(std::string_view payload, consensus::SnapshotMeta& met
   ByteReader reader(payload);
   reader.u64(meta.index);
   reader.u64(meta.term);
-  return read_nodes(reader, meta.membership.voters) &&
-         read_nodes(reader, meta.membership.learners) && reader.at_end();
+  return reader.varint_list(meta.membership.voters) &&
+         reader.varint_list(meta.membership.learners) && reader.at_end();
 }
 
 std::string hex16(uint64_t value) {

@@ -73,5 +73,25 @@ TEST(CodecTest, OverlongVarintIsRejected) {
   EXPECT_FALSE(overflow_reader.varint(value));
 }
 
+TEST(CodecTest, VarintListRoundTripsAndRejectsAnImpossibleCount) {
+  const std::vector<uint64_t> ids{1, 300, UINT64_MAX};
+  ByteWriter writer;
+  writer.varint_list(ids);
+  writer.varint_list({});
+  ByteReader reader(writer.data());
+  std::vector<uint64_t> decoded, empty{7};
+  ASSERT_TRUE(reader.varint_list(decoded) && reader.varint_list(empty));
+  EXPECT_TRUE(reader.at_end());
+  EXPECT_EQ(decoded, ids);
+  EXPECT_TRUE(empty.empty());
+
+  ByteWriter liar;
+  liar.varint(1'000'000'000);  // claims far more values than bytes follow
+  liar.varint(1);
+  ByteReader liar_reader(liar.data());
+  EXPECT_FALSE(liar_reader.varint_list(decoded));
+  EXPECT_FALSE(liar_reader.ok());
+}
+
 }  // namespace
 }  // namespace synod

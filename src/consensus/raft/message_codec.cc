@@ -8,32 +8,18 @@ namespace {
 
 Status malformed(const char* why) { return {StatusCode::kInvalidArgument, why}; }
 
-void write_nodes(ByteWriter& writer, const std::vector<NodeId>& nodes) {
-  writer.varint(nodes.size());
-  for (NodeId node : nodes) writer.varint(node);
-}
-
-bool read_nodes(ByteReader& reader, std::vector<NodeId>& nodes) {
-  uint64_t count;
-  if (!reader.varint(count) || count > reader.remaining()) return false;  // >= 1 byte per id
-  nodes.resize(count);
-  for (auto& node : nodes)
-    if (!reader.varint(node)) return false;
-  return true;
-}
-
 void write_snapshot(ByteWriter& writer, const Snapshot& snapshot) {
   writer.varint(snapshot.meta.index);
   writer.varint(snapshot.meta.term);
-  write_nodes(writer, snapshot.meta.membership.voters);
-  write_nodes(writer, snapshot.meta.membership.learners);
+  writer.varint_list(snapshot.meta.membership.voters);
+  writer.varint_list(snapshot.meta.membership.learners);
   writer.bytes(snapshot.data);
 }
 
 bool read_snapshot(ByteReader& reader, Snapshot& snapshot) {
   return reader.varint(snapshot.meta.index) && reader.varint(snapshot.meta.term) &&
-         read_nodes(reader, snapshot.meta.membership.voters) &&
-         read_nodes(reader, snapshot.meta.membership.learners) && reader.bytes(snapshot.data);
+         reader.varint_list(snapshot.meta.membership.voters) &&
+         reader.varint_list(snapshot.meta.membership.learners) && reader.bytes(snapshot.data);
 }
 
 void write_entries(ByteWriter& writer, const std::vector<Entry>& entries) {
