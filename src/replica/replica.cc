@@ -1,0 +1,249 @@
+#include "replica/replica.h"
+
+#include "core/check.h"
+#include "replica/replica_messages.h"
+#include "replica/request_errors.h"
+
+namespace synod::replica {
+
+using consensus::Entry;
+using consensus::EntryKind;
+using consensus::Ready;
+
+Replica::Replica(ReplicaEnv& env, storage::FileSystem& fs, ReplicaOptions options)
+    : env_(env), fs_(fs), options_(std::move(options)), store_(options_.store) {
+  SYNOD_CHECK(options_.engine_entry != nullptr, "a replica needs an engine");
+}
+
+Replica::~Replica() = default;
+
+Status Replica::start(std::vector<std::string>& repairs) {
+  SYNOD_CHECK(engine_ == nullptr, "a replica starts once");
+  consensus::DurableState state;
+  Status opened = storage::DurableStorage::open(fs_, options_.data_dir, options_.storage, storage_,
+                                                state, repairs);
+  if (!opened.ok()) return opened;
+  membership_ = options_.engine.initial_membership;
+  if (state.snapshot) {
+    Status restored = store_.restore(state.snapshot->data);
+    if (!restored.ok())
+      return {StatusCode::kCorruption, "the snapshot at index " +
+                                           std::to_string(state.snapshot->meta.index) +
+                                           " does not restore: " + restored.message()};
+    membership_ = state.snapshot->meta.membership;
+    applied_index_ = state.snapshot->meta.index;
+    applied_term_ = state.snapshot->meta.term;
+    last_snapshot_index_ = applied_index_;
+    snapshot_bytes_ = static_cast<int64_t>(state.snapshot->data.size());
+  }
+  Random random(options_.engine.seed ^ 0x5eed5eed5eed5eedull);
+  request_id_base_ = random.next() & ~0xffffffffull;  // the counter owns the low 32 bits
+  engine_ = options_.engine_entry->create(options_.engine, std::move(state));
+  pump();
+  return Status::Ok();
+}
+
+void Replica::tick() {
+  ++now_tick_;
+  if (engine_ == nullptr || failed()) return;
+  engine_->tick();
+  expire_requests();
+  pump_if_eager();
+}
+
+void Replica::receive(const consensus::Message& message) {
+  if (engine_ == nullptr || failed()) return;
+  ReplicaMessage decoded;
+  if (!decode_replica_message(message.payload, decoded)) {
+    ++refused_messages_;
+    return;
+  }
+  if (decoded.channel != Channel::kEngine) {
+    receive_replica_message(message);
+    return;
+  }
+  consensus::Message engine_message{message.from, message.to, std::move(decoded.body)};
+  if (!engine_->step(engine_message).ok()) ++refused_messages_;
+  pump_if_eager();
+}
+
+void Replica::pump() {
+  while (engine_ != nullptr && !failed() && !ready_outstanding_ && engine_->has_ready()) {
+    ready_outstanding_ = true;
+    handle_ready(engine_->ready());
+  }
+  const consensus::EngineStatus engine_status = engine_ ? engine_->status() : consensus::EngineStatus{};
+  if (engine_status.leader != known_leader_ || engine_status.term != known_term_) {
+    const bool leader_changed = engine_status.leader != known_leader_;
+    known_leader_ = engine_status.leader;
+    known_term_ = engine_status.term;
+    if (leader_changed) env_.on_leader_change(known_leader_, known_term_);
+  }
+}
+
+void Replica::handle_ready(Ready ready) {
+  bool messages_sent = false;
+  if (options_.ack_before_persist) {
+    send_engine_messages(ready.messages);
+    messages_sent = true;
+  }
+  if (!ready.needs_persist()) {
+    complete_ready(std::move(ready), messages_sent);
+    return;
+  }
+  Status persisted = storage_->persist(ready.snapshot, ready.entries, ready.hard_state);
+  if (!persisted.ok()) {
+    fail("storage", persisted);
+    return;
+  }
+  auto shared_ready = std::make_shared<Ready>(std::move(ready));
+  env_.schedule_sync([this, shared_ready, messages_sent]() {
+    if (failed()) return;
+    Status synced = storage_->sync();
+    if (!synced.ok()) {
+      fail("storage", synced);
+      return;
+    }
+    env_.on_durable(*shared_ready);
+    complete_ready(std::move(*shared_ready), messages_sent);
+    pump();
+  });
+}
+
+void Replica::complete_ready(Ready ready, bool messages_sent) {
+  if (!messages_sent) send_engine_messages(ready.messages);
+  if (ready.snapshot) apply_snapshot(*ready.snapshot);
+  for (const Entry& entry : ready.committed) {
+    if (failed()) return;
+    apply_entry(entry);
+  }
+  for (const consensus::ReadState& read : ready.read_states) on_read_index(read.request_id, read.index);
+  serve_released_reads();
+  ready_outstanding_ = false;
+  engine_->advance();
+  maybe_compact();
+}
+
+void Replica::send_engine_messages(std::vector<consensus::Message>& messages) {
+  for (consensus::Message& message : messages) {
+    message.payload = encode_engine_payload(message.payload);
+    env_.send(std::move(message));
+  }
+  messages.clear();
+}
+
+void Replica::apply_snapshot(const consensus::Snapshot& snapshot) {
+  Status restored = store_.restore(snapshot.data);
+  if (!restored.ok()) {
+    fail("snapshot", {StatusCode::kCorruption,
+                      "a snapshot from the leader does not restore: " + restored.message()});
+    return;
+  }
+  membership_ = snapshot.meta.membership;
+  applied_index_ = snapshot.meta.index;
+  applied_term_ = snapshot.meta.term;
+  last_snapshot_index_ = snapshot.meta.index;
+  snapshot_bytes_ = static_cast<int64_t>(snapshot.data.size());
+  applied_bytes_since_ = 0;
+  env_.on_snapshot_applied(snapshot.meta);
+  // Writes the snapshot covers went by unseen here: their outcome is unknown, so they time out.
+}
+
+void Replica::apply_entry(const Entry& entry) {
+  env_.on_applied(entry);
+  if (entry.index != applied_index_ + 1) {
+    fail("apply", {StatusCode::kCorruption, "committed entry " + std::to_string(entry.index) +
+                                                " follows applied index " +
+                                                std::to_string(applied_index_)});
+    return;
+  }
+  applied_index_ = entry.index;
+  applied_term_ = entry.term;
+  switch (entry.kind) {
+    case EntryKind::kCommand: {
+      ProposalEnvelope envelope;
+      if (!decode_envelope(entry.data, envelope)) {
+        fail("apply", {StatusCode::kCorruption,
+                       "committed entry " + std::to_string(entry.index) + " is not a proposal"});
+        return;
+      }
+      kv::ApplyResult result = store_.apply(envelope.command);
+      applied_bytes_since_ += static_cast<int64_t>(entry.data.size());
+      if (envelope.origin == id()) answer(envelope.request_id, result);
+      break;
+    }
+    case EntryKind::kMembership: {
+      consensus::MembershipChange change;
+      if (consensus::decode_membership_change(entry.data, change))
+        (void)consensus::apply_membership_change(membership_, change);
+      break;
+    }
+    case EntryKind::kNoop:
+      break;
+  }
+}
+
+void Replica::maybe_compact() {
+  if (options_.snapshot_count == 0 || applied_index_ < last_snapshot_index_ + options_.snapshot_count)
+    return;
+  consensus::Snapshot snapshot;
+  snapshot.meta.index = applied_index_;
+  snapshot.meta.term = applied_term_;
+  snapshot.meta.membership = membership_;
+  snapshot.data = store_.snapshot();
+  // Saved before the engine may drop the entries it covers; durable with the next sync.
+  Status saved = storage_->save_snapshot(snapshot);
+  if (!saved.ok()) {
+    fail("storage", saved);
+    return;
+  }
+  last_snapshot_index_ = applied_index_;
+  snapshot_bytes_ = static_cast<int64_t>(snapshot.data.size());
+  applied_bytes_since_ = 0;
+  (void)engine_->compact(applied_index_, std::move(snapshot.data));
+  pump();
+}
+
+void Replica::fail(const std::string& what, const Status& status) {
+  if (failed()) return;
+  failure_ = status;
+  env_.on_fault(what, status.message());
+  fail_all(status);
+}
+
+consensus::ProposeResult Replica::change_membership(const consensus::MembershipChange& change) {
+  SYNOD_CHECK(engine_ != nullptr, "membership change before start");
+  consensus::ProposeResult result = engine_->change_membership(change);
+  pump();
+  return result;
+}
+
+Status Replica::transfer_leadership(consensus::NodeId target) {
+  SYNOD_CHECK(engine_ != nullptr, "transfer before start");
+  Status status = engine_->transfer_leadership(target);
+  pump();
+  return status;
+}
+
+ReplicaStatus Replica::status() const {
+  ReplicaStatus status;
+  if (engine_ != nullptr) status.engine = engine_->status();
+  status.applied_index = applied_index_;
+  status.revision = store_.current_revision();
+  status.compacted_revision = store_.compacted_revision();
+  status.estimated_bytes = snapshot_bytes_ + applied_bytes_since_;
+  status.failure = failure_;
+  return status;
+}
+
+std::string Replica::describe(const consensus::Message& message) const {
+  ReplicaMessage decoded;
+  if (!decode_replica_message(message.payload, decoded)) return "malformed replica message";
+  if (decoded.channel != Channel::kEngine)
+    return "replica channel " + std::to_string(static_cast<int>(decoded.channel)) + " request " +
+           std::to_string(decoded.request_id);
+  if (engine_ == nullptr) return "(engine payload)";
+  return engine_->describe({message.from, message.to, decoded.body});
+}
+
+}  // namespace synod::replica

@@ -1,0 +1,179 @@
+#pragma once
+// Replica: one member's consensus engine, durable storage and MVCC store, and the Ready loop of
+// consensus/engine.h that ties them, in its order:
+//   1. persist  the Ready's snapshot, entries and hard state go to DurableStorage; the sync is
+//               handed to the environment (ReplicaEnv::schedule_sync): the server runs it at
+//               once, the simulator after a simulated latency;
+//   2. send     the messages, once that sync returned;
+//   3. apply    restore the snapshot, apply committed entries in order, answer waiting requests,
+//               serve reads whose ReadState index is applied;
+//   4. advance  then compact every `snapshot_count` applied entries.
+// The same code runs in the server (server/node.h puts a thread, a clock and TCP around it) and
+// in the simulator (over MemoryFileSystem and a simulated network).
+//
+// Requests. Every write is proposed as a ProposalEnvelope naming its origin replica and a request
+// id, so the origin recognises its own entry when it applies it, however it got into the log: a
+// follower forwards the write to the leader, which proposes it unchanged. The answer is always
+// computed by the origin's own store (every store applies the same entries alike). A linearizable
+// read asks the leader for a ReadIndex (itself, or over the network) and is served from the local
+// store once it has applied that index. A serializable read is served at once.
+// A request not answered within `request_timeout_ticks` fails with etcd's "request timed out";
+// one the leader refuses fails at once.
+//
+// Threads: none. One owner calls everything (the server's node thread, the simulator's loop).
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consensus/engine.h"
+#include "consensus/registry.h"
+#include "core/random.h"
+#include "core/status.h"
+#include "kv/command.h"
+#include "kv/mvcc_store.h"
+#include "storage/durable_storage.h"
+#include "storage/file_system.h"
+
+namespace synod::replica {
+
+class ReplicaEnv {
+ public:
+  virtual ~ReplicaEnv() = default;
+  virtual void send(consensus::Message message) = 0;
+  // Runs `sync` when the records persisted so far should become durable.
+  virtual void schedule_sync(std::function<void()> sync) = 0;
+  // A fault that stops this replica: a storage failure, or something only a bug explains.
+  virtual void on_fault(const std::string& what, const std::string& message) = 0;
+  // Observations for the simulator's checkers.
+  virtual void on_durable(const consensus::Ready& /*ready*/) {}
+  virtual void on_applied(const consensus::Entry& /*entry*/) {}
+  virtual void on_snapshot_applied(const consensus::SnapshotMeta& /*meta*/) {}
+  virtual void on_leader_change(consensus::NodeId /*leader*/, uint64_t /*term*/) {}
+};
+
+struct ReplicaOptions {
+  consensus::EngineConfig engine;  // id, initial membership, timers, seed
+  const consensus::EngineEntry* engine_entry = nullptr;
+  std::string data_dir;
+  storage::StorageOptions storage;
+  kv::StoreOptions store;
+  uint64_t snapshot_count = 100000;         // applied entries between two snapshots
+  uint64_t request_timeout_ticks = 70;
+  uint64_t max_request_bytes = 1536 * 1024; // an encoded command
+  int64_t quota_backend_bytes = 2ll << 30;  // estimated store bytes; writes past it are refused
+  bool ack_before_persist = false;          // the driver-side mutant (simulator only)
+  // When false, tick/receive/submit only feed the engine and the owner calls pump() once per
+  // batch of inputs, so that one Ready (one fdatasync) carries them all: the group commit.
+  bool pump_on_input = true;
+};
+
+using RequestDone = std::function<void(const kv::ApplyResult& result)>;
+
+struct ReplicaStatus {
+  consensus::EngineStatus engine;
+  uint64_t applied_index = 0;
+  int64_t revision = 0;
+  int64_t compacted_revision = 0;
+  int64_t estimated_bytes = 0;
+  std::optional<Status> failure;  // set once the replica stopped on a fault
+};
+
+class Replica {
+ public:
+  Replica(ReplicaEnv& env, storage::FileSystem& fs, ReplicaOptions options);
+  ~Replica();
+
+  // Recovers from the data directory (a new one is bootstrapped with the initial membership).
+  Status start(std::vector<std::string>& repairs);
+
+  void tick();
+  // Takes the engine's Ready batches until it has none (or one awaits its sync).
+  void pump();
+  // A message from a peer (engine or replica traffic); malformed ones are refused and counted.
+  void receive(const consensus::Message& message);
+  // A request from a client. `done` runs exactly once: now when refused, else when answered.
+  void submit(const kv::Command& command, RequestDone done);
+  // Fails every waiting request with `reason` (shutdown).
+  void fail_all(const Status& reason);
+
+  // For the simulator's nemesis.
+  consensus::ProposeResult change_membership(const consensus::MembershipChange& change);
+  Status transfer_leadership(consensus::NodeId target);
+
+  ReplicaStatus status() const;
+  const kv::MvccStore& store() const { return store_; }
+  consensus::NodeId id() const { return options_.engine.id; }
+  bool failed() const { return failure_.has_value(); }
+  uint64_t refused_messages() const { return refused_messages_; }
+  std::string describe(const consensus::Message& message) const;
+
+ private:
+  struct Waiter {
+    RequestDone done;
+    uint64_t deadline_tick = 0;
+  };
+  struct ForwardedRead {
+    consensus::NodeId origin = consensus::kNoNode;
+    uint64_t origin_request_id = 0;
+  };
+
+  // Ready loop (replica.cc).
+  void pump_if_eager() {
+    if (options_.pump_on_input) pump();
+  }
+  void handle_ready(consensus::Ready ready);
+  void complete_ready(consensus::Ready ready, bool messages_sent);
+  void send_engine_messages(std::vector<consensus::Message>& messages);
+  void apply_snapshot(const consensus::Snapshot& snapshot);
+  void apply_entry(const consensus::Entry& entry);
+  void maybe_compact();
+  void fail(const std::string& what, const Status& status);
+
+  // Requests (replica_requests.cc).
+  bool is_read(const kv::Command& command) const;
+  void submit_write(const kv::Command& command, RequestDone done);
+  void submit_read(const kv::Command& command, RequestDone done);
+  void propose_envelope(consensus::NodeId origin, uint64_t request_id, std::string envelope);
+  void request_read_index(consensus::NodeId origin, uint64_t origin_request_id);
+  void on_read_index(uint64_t request_id, uint64_t index);
+  void serve_released_reads();
+  void answer(uint64_t request_id, const kv::ApplyResult& result);
+  void expire_requests();
+  uint64_t next_request_id() { return request_id_base_ + ++request_counter_; }
+  void send_replica_message(consensus::NodeId to, std::string payload);
+  void receive_replica_message(const consensus::Message& message);
+
+  ReplicaEnv& env_;
+  storage::FileSystem& fs_;
+  ReplicaOptions options_;
+  std::unique_ptr<storage::DurableStorage> storage_;
+  std::unique_ptr<consensus::Engine> engine_;
+  kv::MvccStore store_;
+  consensus::Membership membership_;  // as of the applied index: what a snapshot records
+  uint64_t applied_index_ = 0;
+  uint64_t applied_term_ = 0;
+  uint64_t last_snapshot_index_ = 0;
+  int64_t snapshot_bytes_ = 0;       // the last snapshot's size
+  int64_t applied_bytes_since_ = 0;  // command bytes applied since it: the size estimate grows
+  bool ready_outstanding_ = false;
+  std::optional<Status> failure_;
+  uint64_t now_tick_ = 0;
+  uint64_t refused_messages_ = 0;
+  consensus::NodeId known_leader_ = consensus::kNoNode;
+  uint64_t known_term_ = 0;
+
+  // Request ids are unique per incarnation: a random base, then a counter, so entries proposed by
+  // an earlier incarnation never match a waiter of this one.
+  uint64_t request_id_base_ = 0;
+  uint64_t request_counter_ = 0;
+  std::map<uint64_t, Waiter> writes_;               // request id -> waiting write
+  std::map<uint64_t, std::pair<kv::Command, Waiter>> reads_;  // request id -> read awaiting index
+  std::multimap<uint64_t, uint64_t> released_reads_;  // read index -> request id
+  std::map<uint64_t, ForwardedRead> forwarded_reads_;  // leader: engine read id -> asker
+};
+
+}  // namespace synod::replica

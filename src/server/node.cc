@@ -1,0 +1,299 @@
+#include "server/node.h"
+
+#include <algorithm>
+#include <deque>
+#include <iostream>
+#include <random>
+
+#include "consensus/registry.h"
+#include "replica/replica.h"
+#include "replica/request_errors.h"
+#include "storage/durable_storage.h"
+#include "transport/peer_transport.h"
+
+namespace synod::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+uint64_t whole_ticks(std::chrono::milliseconds duration, std::chrono::milliseconds tick) {
+  return std::max<uint64_t>(1, static_cast<uint64_t>(duration.count() / std::max<int64_t>(1, tick.count())));
+}
+
+}  // namespace
+
+// The node thread's world: the transport sends, syncs run inline (the loop batches first).
+struct Node::Impl : replica::ReplicaEnv {
+  Impl(NodeConfig config_in, storage::FileSystem& fs_in) : config(std::move(config_in)), fs(fs_in) {}
+
+  // ReplicaEnv, called on the node thread.
+  void send(consensus::Message message) override {
+    if (transport != nullptr && message.to != config.id) transport->send(std::move(message));
+  }
+  void schedule_sync(std::function<void()> sync) override { pending_syncs.push_back(std::move(sync)); }
+  void on_fault(const std::string& what, const std::string& message) override {
+    log("{\"level\":\"error\",\"msg\":\"node stopped serving writes\",\"cause\":\"" + what +
+        "\",\"error\":\"" + json_escape(message) + "\"}");
+  }
+  void on_leader_change(consensus::NodeId leader, uint64_t term) override {
+    log("{\"level\":\"info\",\"msg\":\"leader changed\",\"leader\":\"" + hex(leader) +
+        "\",\"term\":" + std::to_string(term) + "}");
+  }
+
+  void log(const std::string& line) {
+    if (config.log) {
+      config.log(line);
+    } else {
+      std::cerr << line << std::endl;
+    }
+  }
+  static std::string hex(uint64_t value) {
+    char buffer[17];
+    std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(value));
+    return buffer;
+  }
+  static std::string json_escape(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      if (static_cast<unsigned char>(c) < 0x20) continue;
+      out.push_back(c);
+    }
+    return out;
+  }
+
+  void run();
+  void drain_inbox();
+  void run_syncs();
+  void publish_status();
+  HeaderInfo header_at(int64_t revision) const;
+
+  NodeConfig config;
+  storage::FileSystem& fs;
+  std::unique_ptr<replica::Replica> replica;
+  std::unique_ptr<transport::PeerTransport> transport;
+  std::vector<std::function<void()>> pending_syncs;  // node thread only
+  std::thread thread;
+
+  struct Request {
+    kv::Command command;
+    RequestDone done;
+  };
+  std::mutex inbox_mutex;
+  std::condition_variable inbox_changed;
+  std::deque<consensus::Message> inbox_messages;  // guarded by inbox_mutex
+  std::deque<Request> inbox_requests;              // guarded by inbox_mutex
+  bool stopping = false;                           // guarded by inbox_mutex
+  bool running = false;                            // guarded by inbox_mutex
+
+  mutable std::mutex status_mutex;
+  NodeStatus published;  // guarded by status_mutex
+  std::atomic<uint64_t> term{0};
+};
+
+Node::Node(NodeConfig config, storage::FileSystem& fs) : impl_(std::make_unique<Impl>(std::move(config), fs)) {}
+
+Node::~Node() { stop(); }
+
+Status Node::start() {
+  Impl& impl = *impl_;
+  const NodeConfig& config = impl.config;
+  if (config.id == consensus::kNoNode) return {StatusCode::kInvalidArgument, "the node has no member id"};
+  const consensus::EngineEntry* engine = consensus::find_engine(config.engine);
+  if (engine == nullptr) return {StatusCode::kInvalidArgument, "unknown engine \"" + config.engine + "\""};
+  if (config.heartbeat_interval.count() <= 0)
+    return {StatusCode::kInvalidArgument, "the heartbeat interval must be positive"};
+
+  replica::ReplicaOptions options;
+  options.engine.id = config.id;
+  for (const Member& member : config.initial_members) options.engine.initial_membership.voters.push_back(member.id);
+  std::sort(options.engine.initial_membership.voters.begin(), options.engine.initial_membership.voters.end());
+  options.engine.seed = std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32);
+  options.engine.heartbeat_ticks = 1;
+  options.engine.election_ticks =
+      static_cast<uint32_t>(whole_ticks(config.election_timeout, config.heartbeat_interval));
+  options.engine_entry = engine;
+  options.data_dir = config.data_dir;
+  options.storage.wal.segment_bytes = config.wal_segment_bytes;
+  options.store.max_txn_ops = config.max_txn_ops;
+  options.snapshot_count = config.snapshot_count;
+  options.request_timeout_ticks = whole_ticks(config.request_timeout, config.heartbeat_interval);
+  options.max_request_bytes = config.max_request_bytes;
+  options.quota_backend_bytes = config.quota_backend_bytes;
+  options.pump_on_input = false;
+
+  impl.replica = std::make_unique<replica::Replica>(impl, impl.fs, options);
+  std::vector<std::string> repairs;
+  Status started = impl.replica->start(repairs);
+  for (const std::string& repair : repairs)
+    impl.log("{\"level\":\"warn\",\"msg\":\"repaired the data directory\",\"repair\":\"" +
+             Impl::json_escape(repair) + "\"}");
+  if (!started.ok()) return started;
+  impl.run_syncs();
+
+  transport::PeerTransportConfig transport_config;
+  transport_config.id = config.id;
+  transport_config.cluster_id = config.cluster_id;
+  transport_config.listen = config.listen_peer;
+  for (const Member& member : config.initial_members)
+    if (member.id != config.id) transport_config.peers[member.id] = member.peer_address;
+  transport_config.seed = options.engine.seed;
+  transport_config.log = [&impl](const std::string& line) {
+    impl.log("{\"level\":\"debug\",\"msg\":\"transport\",\"event\":\"" + Impl::json_escape(line) + "\"}");
+  };
+  impl.transport = std::make_unique<transport::PeerTransport>(
+      transport_config, [&impl](consensus::Message message) {
+        {
+          std::lock_guard lock(impl.inbox_mutex);
+          impl.inbox_messages.push_back(std::move(message));
+        }
+        impl.inbox_changed.notify_one();
+      });
+  Status listening = impl.transport->start();
+  if (!listening.ok()) return listening;
+
+  impl.publish_status();
+  {
+    std::lock_guard lock(impl.inbox_mutex);
+    impl.running = true;
+  }
+  impl.thread = std::thread([&impl] { impl.run(); });
+  return Status::Ok();
+}
+
+void Node::stop() {
+  Impl& impl = *impl_;
+  {
+    std::lock_guard lock(impl.inbox_mutex);
+    if (impl.stopping) return;
+    impl.stopping = true;
+  }
+  impl.inbox_changed.notify_one();
+  if (impl.thread.joinable()) impl.thread.join();
+  if (impl.transport) impl.transport->stop();
+  // Requests that arrived after the loop's last look.
+  std::deque<Impl::Request> leftover;
+  {
+    std::lock_guard lock(impl.inbox_mutex);
+    leftover.swap(impl.inbox_requests);
+    impl.running = false;
+  }
+  kv::ApplyResult stopped;
+  stopped.status = replica::error_stopped();
+  for (Impl::Request& request : leftover) request.done(stopped, header());
+}
+
+void Node::submit(kv::Command command, RequestDone done) {
+  Impl& impl = *impl_;
+  {
+    std::lock_guard lock(impl.inbox_mutex);
+    if (impl.running && !impl.stopping) {
+      impl.inbox_requests.push_back({std::move(command), std::move(done)});
+      impl.inbox_changed.notify_one();
+      return;
+    }
+  }
+  kv::ApplyResult stopped;
+  stopped.status = replica::error_stopped();
+  done(stopped, header());
+}
+
+void Node::Impl::run() {
+  auto next_tick = Clock::now() + config.heartbeat_interval;
+  for (;;) {
+    {
+      std::unique_lock lock(inbox_mutex);
+      inbox_changed.wait_until(lock, next_tick, [this] {
+        return stopping || !inbox_messages.empty() || !inbox_requests.empty();
+      });
+      if (stopping) break;
+    }
+    if (Clock::now() >= next_tick) {
+      replica->tick();
+      next_tick += config.heartbeat_interval;
+      // After a stall (a long fsync), do not tick in a burst: that would fire elections.
+      if (next_tick < Clock::now()) next_tick = Clock::now() + config.heartbeat_interval;
+    }
+    drain_inbox();
+    replica->pump();
+    run_syncs();
+    publish_status();
+  }
+  replica->fail_all(replica::error_stopped());
+  publish_status();
+}
+
+void Node::Impl::drain_inbox() {
+  std::deque<consensus::Message> messages;
+  std::deque<Request> requests;
+  {
+    std::lock_guard lock(inbox_mutex);
+    messages.swap(inbox_messages);
+    requests.swap(inbox_requests);
+  }
+  for (const consensus::Message& message : messages) replica->receive(message);
+  for (Request& request : requests) {
+    replica->submit(request.command, [this, done = std::move(request.done)](const kv::ApplyResult& result) {
+      done(result, header_at(result.revision));
+    });
+  }
+}
+
+// Each sync makes the Ready durable, then sends, applies and takes the next Ready (which may
+// schedule another sync): run until none is left.
+void Node::Impl::run_syncs() {
+  while (!pending_syncs.empty()) {
+    std::vector<std::function<void()>> syncs;
+    syncs.swap(pending_syncs);
+    for (auto& sync : syncs) sync();
+  }
+}
+
+void Node::Impl::publish_status() {
+  const replica::ReplicaStatus replica_status = replica->status();
+  NodeStatus status;
+  status.cluster_id = config.cluster_id;
+  status.member_id = config.id;
+  status.leader = replica_status.engine.leader;
+  status.raft_term = replica_status.engine.term;
+  status.raft_index = replica_status.engine.last_index;
+  status.raft_applied_index = replica_status.applied_index;
+  status.revision = replica_status.revision;
+  status.compacted_revision = replica_status.compacted_revision;
+  status.db_size = replica_status.estimated_bytes;
+  status.is_learner = replica_status.engine.membership.is_learner(config.id);
+  for (const Member& member : config.initial_members)
+    if (replica_status.engine.membership.contains(member.id)) status.members.push_back(member);
+  if (replica_status.failure) status.errors.push_back(replica_status.failure->message());
+  term.store(status.raft_term, std::memory_order_relaxed);
+  std::lock_guard lock(status_mutex);
+  published = std::move(status);
+}
+
+HeaderInfo Node::Impl::header_at(int64_t revision) const {
+  HeaderInfo header;
+  header.cluster_id = config.cluster_id;
+  header.member_id = config.id;
+  header.revision = revision;
+  header.raft_term = term.load(std::memory_order_relaxed);
+  return header;
+}
+
+NodeStatus Node::status() const {
+  std::lock_guard lock(impl_->status_mutex);
+  return impl_->published;
+}
+
+HeaderInfo Node::header() const {
+  int64_t revision = 0;
+  {
+    std::lock_guard lock(impl_->status_mutex);
+    revision = impl_->published.revision;
+  }
+  return impl_->header_at(revision);
+}
+
+uint16_t Node::peer_port() const { return impl_->transport ? impl_->transport->listen_port() : 0; }
+
+}  // namespace synod::server

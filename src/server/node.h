@@ -1,0 +1,138 @@
+#pragma once
+// Node: the runtime of one Synod member. One thread (the node thread) owns the consensus engine,
+// the durable storage and the MVCC store and drives the Ready loop of consensus/engine.h:
+//   1. persist the Ready's snapshot, entries and hard state, then one fdatasync (all proposals
+//      that arrived meanwhile share it: the group commit);
+//   2. send its messages through the peer transport, only once step 1 is durable;
+//   3. apply: restore the snapshot, apply committed entries in order, answer the requests waiting
+//      on them, serve reads whose ReadState index is applied;
+//   4. advance; then compact the log every `snapshot_count` applied entries.
+//
+// Requests (submit) come from any thread; their callbacks run ON THE NODE THREAD and must be
+// quick (the gRPC layer only finishes a reactor). Routing:
+//   - a RangeRequest, or a Txn without writes, is a read: serializable ones are served at once
+//     from the local store; linearizable ones wait for a ReadIndex from the leader (a follower
+//     asks the leader over the peer transport), then for the local applied index to reach it;
+//   - everything else is proposed: on a follower the leader proposes it on its behalf and
+//     answers with the (index, term) it got; the answer comes from the LOCAL store once the
+//     entry at that index is applied with that term (a different term: the leader changed).
+// A request not answered within `request_timeout` fails with etcd's "request timed out".
+//
+// Storage failure (disk full, I/O error): the WAL refuses everything after a failed write or
+// sync, so the node stops its Ready loop, fails every waiting and new write with the storage
+// error and keeps serving serializable reads; nothing acknowledged was lost (acknowledgements
+// follow the fdatasync). A restart recovers from what is durable.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "consensus/engine.h"
+#include "core/status.h"
+#include "kv/command.h"
+#include "kv/mvcc_store.h"
+#include "storage/file_system.h"
+#include "transport/transport_config.h"
+
+namespace synod::storage {
+class DurableStorage;
+}
+namespace synod::transport {
+class PeerTransport;
+}
+
+namespace synod::server {
+
+struct Member {
+  consensus::NodeId id = consensus::kNoNode;
+  std::string name;
+  std::vector<std::string> peer_urls;    // as given, e.g. "http://127.0.0.1:2380"
+  std::vector<std::string> client_urls;  // known for this node only (advertised)
+  transport::PeerAddress peer_address;   // where the transport dials it
+};
+
+struct NodeConfig {
+  std::string name = "default";
+  std::string data_dir = "default.synod";
+  consensus::NodeId id = consensus::kNoNode;
+  uint64_t cluster_id = 0;
+  std::vector<Member> initial_members;  // includes this node
+  transport::PeerAddress listen_peer;   // single-node clusters may leave the port 0
+  std::string engine = "raft";
+
+  std::chrono::milliseconds heartbeat_interval{100};  // one engine tick
+  std::chrono::milliseconds election_timeout{1000};   // rounded to whole ticks
+  uint64_t snapshot_count = 100000;                   // applied entries between snapshots
+  int64_t quota_backend_bytes = 2ll << 30;            // estimated store bytes; then NOSPACE
+  uint64_t max_request_bytes = 1536 * 1024;           // an encoded command, like etcd's limit
+  int64_t max_txn_ops = 128;
+  std::chrono::milliseconds request_timeout{7000};
+  uint64_t wal_segment_bytes = 64ull << 20;
+
+  // One structured line per event (start, leader change, failure); stderr when empty.
+  std::function<void(const std::string&)> log;
+};
+
+// What a response header carries (etcdserverpb.ResponseHeader).
+struct HeaderInfo {
+  uint64_t cluster_id = 0;
+  uint64_t member_id = 0;
+  int64_t revision = 0;
+  uint64_t raft_term = 0;
+};
+
+struct NodeStatus {
+  uint64_t cluster_id = 0;
+  uint64_t member_id = 0;
+  consensus::NodeId leader = consensus::kNoNode;
+  uint64_t raft_term = 0;
+  uint64_t raft_index = 0;          // last log index
+  uint64_t raft_applied_index = 0;
+  int64_t revision = 0;
+  int64_t compacted_revision = 0;
+  int64_t db_size = 0;              // estimated store bytes (what the quota counts)
+  bool is_learner = false;
+  std::vector<Member> members;      // the membership in force, by id
+  std::vector<std::string> errors;  // e.g. the storage failure
+};
+
+// The response or the error of one request. On error `result.status` carries etcd's message text
+// (kv/errors.h, server/errors.h) and `result.response` is empty.
+using RequestDone = std::function<void(const kv::ApplyResult& result, const HeaderInfo& header)>;
+
+class Node {
+ public:
+  Node(NodeConfig config, storage::FileSystem& fs);
+  ~Node();  // stop()
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Recovers from the data directory (or bootstraps a new one), starts the transport and the node
+  // thread. An error names what failed (a corrupt file, an address in use, a bad configuration).
+  Status start();
+  // Fails every waiting request, stops the thread and the transport. Idempotent.
+  void stop();
+
+  // Any thread. `done` runs exactly once, on the node thread (or inline when refused at once).
+  void submit(kv::Command command, RequestDone done);
+
+  // Any thread; a consistent copy.
+  NodeStatus status() const;
+  HeaderInfo header() const;
+  // The peer port actually bound (after start()).
+  uint16_t peer_port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace synod::server
