@@ -81,7 +81,7 @@ NodeConfig single_node_config(const std::string& data_dir) {
   self.name = "solo";
   config.initial_members = {self};
   config.listen_peer.port = 0;
-  config.log = [](const std::string&) {};
+  config.log = [](const std::string& line) { if (std::getenv("NODE_TEST_LOG")) fprintf(stderr, "%s\n", line.c_str()); };
   return config;
 }
 
