@@ -128,6 +128,7 @@ void InboundConnection::handle_handshake() {
                   "unknown sender " + std::to_string(handshake.sender));
   }
   sender_ = handshake.sender;
+  if (hooks_.peer_up) hooks_.peer_up(sender_);
   deadline_.cancel();
   reply_frame_ = encode_frame(
       encode_handshake({shared_.config.cluster_id, shared_.config.id, kProtocolVersion}));

@@ -32,6 +32,8 @@ struct InboundHooks {
   std::function<bool(consensus::NodeId)> is_peer;
   std::function<void(consensus::Message)> deliver;
   std::function<void(InboundConnection*)> closed;  // to forget the connection
+  // A peer completed a handshake: it is up, so a redial waiting on back-off can go at once.
+  std::function<void(consensus::NodeId)> peer_up;
 };
 
 class InboundConnection : public std::enable_shared_from_this<InboundConnection> {

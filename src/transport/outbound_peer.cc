@@ -165,6 +165,13 @@ void OutboundPeer::write_next() {
   write_frame(generation_, encode_frame(encode_batch(batch)), batch.size());
 }
 
+void OutboundPeer::redial_if_waiting() {
+  if (state_ != State::kWaiting) return;
+  backoff_.reset();
+  timer_.cancel();  // its handler sees the state change and does nothing
+  dial();
+}
+
 void OutboundPeer::fail(uint64_t generation, const std::string& why) {
   if (generation != generation_ || state_ == State::kClosed) return;
   if (writing_) shared_.counters.drops_connection_lost += frame_messages_;

@@ -46,6 +46,9 @@ class OutboundPeer : public std::enable_shared_from_this<OutboundPeer> {
   // io thread only.
   void start();
   void close();  // final: drops what is queued
+  // The peer just dialled us, so it is up: a redial waiting on back-off goes now, from the
+  // initial step (a restarted peer is reached without waiting out a long back-off).
+  void redial_if_waiting();
 
  private:
   enum class State { kIdle, kConnecting, kHandshaking, kConnected, kWaiting, kClosed };

@@ -14,6 +14,15 @@ PeerTransport::PeerTransport(PeerTransportConfig config, MessageHandler on_messa
   hooks_.is_peer = [this](consensus::NodeId peer) { return is_peer(peer); };
   hooks_.deliver = [this](consensus::Message message) { on_message_(std::move(message)); };
   hooks_.closed = [this](InboundConnection* connection) { inbound_.erase(connection); };
+  hooks_.peer_up = [this](consensus::NodeId peer) {
+    std::shared_ptr<OutboundPeer> outbound;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = peers_.find(peer);
+      if (it != peers_.end()) outbound = it->second;
+    }
+    if (outbound) outbound->redial_if_waiting();
+  };
 }
 
 PeerTransport::~PeerTransport() { stop(); }

@@ -163,6 +163,29 @@ TEST(PeerTransportTest, ReconnectsAfterThePeerRestarts) {
   ASSERT_TRUE(wait_until([&] { return a->inbox.size() == 1; }));
 }
 
+// A back-off far longer than the test's deadline: only the redial on the peer's own handshake
+// can deliver in time.
+TEST(PeerTransportTest, APeerThatDialsUsCutsOurBackOffShort) {
+  PeerTransportConfig config_a = test_config(1);
+  config_a.reconnect_initial_ms = 60000;
+  config_a.reconnect_max_ms = 60000;
+  auto a = start_node(config_a);
+  ASSERT_TRUE(a);
+  const uint16_t port_b = free_port();
+  ASSERT_NE(port_b, 0);
+  ASSERT_TRUE(a->transport->add_peer(2, {"127.0.0.1", port_b}).ok());
+  a->send(1, 2, "queued while down");
+  ASSERT_TRUE(wait_until([&] { return a->transport->stats().reconnects >= 1; }));
+
+  PeerTransportConfig config_b = test_config(2, port_b);
+  config_b.peers[1] = {"127.0.0.1", a->port()};
+  auto b = start_node(config_b);
+  ASSERT_TRUE(b);
+  b->send(2, 1, "hello");  // B's dial is what tells A that B is up
+  ASSERT_TRUE(wait_until([&] { return b->inbox.size() == 1; }));
+  EXPECT_EQ(b->inbox.payloads_from(1), std::vector<std::string>{"queued while down"});
+}
+
 TEST(PeerTransportTest, QueueForADeadPeerIsBoundedAndDropsTheOverflow) {
   PeerTransportConfig config = test_config(1);
   config.max_queue_messages = 100;
