@@ -23,6 +23,8 @@ Status Replica::start(std::vector<std::string>& repairs) {
   Status opened = storage::DurableStorage::open(fs_, options_.data_dir, options_.storage, storage_,
                                                 state, repairs);
   if (!opened.ok()) return opened;
+  env_.on_recovered(state, repairs);
+  start_term_ = state.hard_state.term;
   membership_ = options_.engine.initial_membership;
   if (state.snapshot) {
     Status restored = store_.restore(state.snapshot->data);
@@ -56,6 +58,7 @@ void Replica::receive(const consensus::Message& message) {
   ReplicaMessage decoded;
   if (!decode_replica_message(message.payload, decoded)) {
     ++refused_messages_;
+    env_.on_message_refused(message, {StatusCode::kCorruption, "malformed replica message"});
     return;
   }
   if (decoded.channel != Channel::kEngine) {
@@ -63,7 +66,10 @@ void Replica::receive(const consensus::Message& message) {
     return;
   }
   consensus::Message engine_message{message.from, message.to, std::move(decoded.body)};
-  if (!engine_->step(engine_message).ok()) ++refused_messages_;
+  if (Status stepped = engine_->step(engine_message); !stepped.ok()) {
+    ++refused_messages_;
+    env_.on_message_refused(message, stepped);
+  }
   pump_if_eager();
 }
 
@@ -77,7 +83,10 @@ void Replica::pump() {
     const bool leader_changed = engine_status.leader != known_leader_;
     known_leader_ = engine_status.leader;
     known_term_ = engine_status.term;
-    if (leader_changed) env_.on_leader_change(known_leader_, known_term_);
+    if (leader_changed) {
+      env_.on_leader_change(known_leader_, known_term_);
+      fail_requests_sent_to_other_leaders(known_leader_);
+    }
   }
 }
 
@@ -234,6 +243,10 @@ ReplicaStatus Replica::status() const {
   status.estimated_bytes = snapshot_bytes_ + applied_bytes_since_;
   status.failure = failure_;
   return status;
+}
+
+Status Replica::check_engine_invariants() const {
+  return engine_ != nullptr ? engine_->check_invariants() : Status::Ok();
 }
 
 std::string Replica::describe(const consensus::Message& message) const {

@@ -22,11 +22,14 @@
 //
 // Threads: none. One owner calls everything (the server's node thread, the simulator's loop).
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "consensus/engine.h"
@@ -39,6 +42,8 @@
 #include "storage/file_system.h"
 
 namespace synod::replica {
+
+struct ReplicaMessage;
 
 class ReplicaEnv {
  public:
@@ -53,6 +58,11 @@ class ReplicaEnv {
   virtual void on_applied(const consensus::Entry& /*entry*/) {}
   virtual void on_snapshot_applied(const consensus::SnapshotMeta& /*meta*/) {}
   virtual void on_leader_change(consensus::NodeId /*leader*/, uint64_t /*term*/) {}
+  // What start() recovered from the data directory, before the engine takes it over.
+  virtual void on_recovered(const consensus::DurableState& /*state*/,
+                            const std::vector<std::string>& /*repairs*/) {}
+  // A peer message that was refused: undecodable, or refused by the engine's step() (`why`).
+  virtual void on_message_refused(const consensus::Message& /*message*/, const Status& /*why*/) {}
 };
 
 struct ReplicaOptions {
@@ -110,11 +120,15 @@ class Replica {
   bool failed() const { return failure_.has_value(); }
   uint64_t refused_messages() const { return refused_messages_; }
   std::string describe(const consensus::Message& message) const;
+  // The engine's own executable invariants (ok before start()); the simulator runs them after
+  // every input.
+  Status check_engine_invariants() const;
 
  private:
   struct Waiter {
     RequestDone done;
     uint64_t deadline_tick = 0;
+    consensus::NodeId leader = consensus::kNoNode;  // the leader it was sent to
   };
   struct ForwardedRead {
     consensus::NodeId origin = consensus::kNoNode;
@@ -143,9 +157,12 @@ class Replica {
   void serve_released_reads();
   void answer(uint64_t request_id, const kv::ApplyResult& result);
   void expire_requests();
+  // The leader changed: what was sent to another leader will get no answer from it.
+  void fail_requests_sent_to_other_leaders(consensus::NodeId leader);
   uint64_t next_request_id() { return request_id_base_ + ++request_counter_; }
   void send_replica_message(consensus::NodeId to, std::string payload);
   void receive_replica_message(const consensus::Message& message);
+  void receive_forwarded_write(consensus::NodeId from, ReplicaMessage& message);
 
   ReplicaEnv& env_;
   storage::FileSystem& fs_;
@@ -174,6 +191,19 @@ class Replica {
   std::map<uint64_t, std::pair<kv::Command, Waiter>> reads_;  // request id -> read awaiting index
   std::multimap<uint64_t, uint64_t> released_reads_;  // read index -> request id
   std::map<uint64_t, ForwardedRead> forwarded_reads_;  // leader: engine read id -> asker
+
+  // A network may deliver a forwarded write twice. Proposing both copies would apply the write
+  // twice; refusing the second after proposing the first would tell the origin "not proposed"
+  // about a write that may commit. So each incarnation handles a forward once (the map below),
+  // and ignores forwards addressed to a leader of a term <= start_term_ (the term it recovered):
+  // an earlier incarnation may have handled those, since a leader of term T had term T durable.
+  // Ignored forwards time out at the origin (outcome unknown).
+  uint64_t start_term_ = 0;
+  // (origin, origin's request id), kept request_timeout_ticks: a duplicate delayed longer than
+  // that would be handled again (networks that duplicate do not delay that long).
+  std::set<std::pair<consensus::NodeId, uint64_t>> forwarded_writes_handled_;
+  // The same keys with the tick they expire at, oldest first.
+  std::deque<std::pair<uint64_t, std::pair<consensus::NodeId, uint64_t>>> forwarded_write_expiry_;
 };
 
 }  // namespace synod::replica

@@ -24,6 +24,7 @@ std::string encode_replica_message(const ReplicaMessage& message) {
   writer.varint(message.request_id);
   switch (message.channel) {
     case Channel::kForwardWrite: {
+      writer.varint(message.term);
       std::string out = writer.take();
       out.append(message.body);
       return out;
@@ -56,6 +57,7 @@ bool decode_replica_message(std::string_view payload, ReplicaMessage& message) {
   if (!reader.varint(message.request_id)) return false;
   switch (message.channel) {
     case Channel::kForwardWrite:
+      if (!reader.varint(message.term)) return false;
       message.body.assign(payload.substr(payload.size() - reader.remaining()));
       return !message.body.empty();
     case Channel::kWriteRefused:

@@ -4,7 +4,8 @@
 //
 // Message payload: u8 channel | body.
 //   kEngine         the engine's payload, unchanged
-//   kForwardWrite   varint request id | envelope bytes (the rest)   follower -> leader
+//   kForwardWrite   varint request id | varint term | envelope bytes (the rest)
+//                                                  follower -> leader of `term`
 //   kWriteRefused   varint request id | bytes error text             leader -> origin
 //   kReadIndex      varint request id                                follower -> leader
 //   kReadIndexReply varint request id | varint index                 leader -> origin
@@ -32,6 +33,7 @@ struct ReplicaMessage {
   uint64_t request_id = 0;
   uint64_t index = 0;       // kReadIndexReply
   std::string body;         // engine payload, envelope, or error text
+  uint64_t term = 0;        // kForwardWrite: the term in which the sender saw the receiver lead
 };
 
 std::string encode_replica_message(const ReplicaMessage& message);

@@ -72,19 +72,20 @@ void Replica::submit_write(const kv::Command& command, RequestDone done) {
     done(error_result(error_no_space()));
     return;
   }
-  const consensus::NodeId leader = engine_->status().leader;
+  const consensus::EngineStatus engine_status = engine_->status();
+  const consensus::NodeId leader = engine_status.leader;
   if (leader == consensus::kNoNode) {
     done(error_result(error_no_leader()));
     return;
   }
   const uint64_t request_id = next_request_id();
-  writes_[request_id] = Waiter{std::move(done), now_tick_ + options_.request_timeout_ticks};
+  writes_[request_id] = Waiter{std::move(done), now_tick_ + options_.request_timeout_ticks, leader};
   std::string envelope = encode_envelope({id(), request_id, std::move(bytes)});
   if (leader == id()) {
     propose_envelope(id(), request_id, std::move(envelope));
   } else {
-    send_replica_message(leader, encode_replica_message(
-                                     {Channel::kForwardWrite, request_id, 0, std::move(envelope)}));
+    send_replica_message(leader, encode_replica_message({Channel::kForwardWrite, request_id, 0,
+                                                         std::move(envelope), engine_status.term}));
   }
 }
 
@@ -123,8 +124,9 @@ void Replica::submit_read(const kv::Command& command, RequestDone done) {
     return;
   }
   const uint64_t request_id = next_request_id();
-  reads_.emplace(request_id, std::make_pair(command, Waiter{std::move(done),
-                                                            now_tick_ + options_.request_timeout_ticks}));
+  reads_.emplace(request_id,
+                 std::make_pair(command, Waiter{std::move(done),
+                                                now_tick_ + options_.request_timeout_ticks, leader}));
   request_read_index(id(), request_id);
 }
 
@@ -208,21 +210,9 @@ void Replica::receive_replica_message(const consensus::Message& message) {
   ReplicaMessage decoded;
   if (!decode_replica_message(message.payload, decoded)) return;
   switch (decoded.channel) {
-    case Channel::kForwardWrite: {
-      ProposalEnvelope envelope;
-      if (!decode_envelope(decoded.body, envelope) || envelope.origin != message.from) {
-        ++refused_messages_;
-        return;
-      }
-      if (engine_->status().leader != id()) {
-        send_replica_message(message.from,
-                             encode_replica_message({Channel::kWriteRefused, decoded.request_id, 0,
-                                                     error_leader_changed().message()}));
-        return;
-      }
-      propose_envelope(message.from, decoded.request_id, std::move(decoded.body));
+    case Channel::kForwardWrite:
+      receive_forwarded_write(message.from, decoded);
       break;
-    }
     case Channel::kWriteRefused:
       answer(decoded.request_id, error_result({StatusCode::kUnavailable, decoded.body}));
       break;
@@ -247,11 +237,36 @@ void Replica::receive_replica_message(const consensus::Message& message) {
   pump_if_eager();
 }
 
+// See forwarded_writes_handled_ (replica.h) for why a forward is handled at most once.
+void Replica::receive_forwarded_write(consensus::NodeId from, ReplicaMessage& message) {
+  ProposalEnvelope envelope;
+  if (!decode_envelope(message.body, envelope) || envelope.origin != from) {
+    ++refused_messages_;
+    env_.on_message_refused({from, id(), encode_replica_message(message)},
+                            {StatusCode::kCorruption, "malformed forwarded write"});
+    return;
+  }
+  if (message.term <= start_term_) return;
+  const std::pair<consensus::NodeId, uint64_t> key{from, message.request_id};
+  if (!forwarded_writes_handled_.insert(key).second) return;
+  forwarded_write_expiry_.emplace_back(now_tick_ + options_.request_timeout_ticks, key);
+  if (engine_->status().leader != id()) {
+    send_replica_message(from, encode_replica_message({Channel::kWriteRefused, message.request_id, 0,
+                                                       error_leader_changed().message()}));
+    return;
+  }
+  propose_envelope(from, message.request_id, std::move(message.body));
+}
+
 void Replica::send_replica_message(consensus::NodeId to, std::string payload) {
   env_.send(consensus::Message{id(), to, std::move(payload)});
 }
 
 void Replica::expire_requests() {
+  while (!forwarded_write_expiry_.empty() && forwarded_write_expiry_.front().first <= now_tick_) {
+    forwarded_writes_handled_.erase(forwarded_write_expiry_.front().second);
+    forwarded_write_expiry_.pop_front();
+  }
   for (auto it = writes_.begin(); it != writes_.end();) {
     if (it->second.deadline_tick > now_tick_) {
       ++it;
@@ -269,6 +284,27 @@ void Replica::expire_requests() {
     RequestDone done = std::move(it->second.second.done);
     it = reads_.erase(it);
     done(error_result(error_timeout()));
+  }
+}
+
+void Replica::fail_requests_sent_to_other_leaders(consensus::NodeId leader) {
+  for (auto it = writes_.begin(); it != writes_.end();) {
+    if (it->second.leader == leader) {
+      ++it;
+      continue;
+    }
+    RequestDone done = std::move(it->second.done);
+    it = writes_.erase(it);
+    done(error_result(error_leader_failed()));
+  }
+  for (auto it = reads_.begin(); it != reads_.end();) {
+    if (it->second.second.leader == leader) {
+      ++it;
+      continue;
+    }
+    RequestDone done = std::move(it->second.second.done);
+    it = reads_.erase(it);
+    done(error_result(error_leader_changed()));
   }
 }
 

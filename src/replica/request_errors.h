@@ -6,6 +6,11 @@
 namespace synod::replica {
 
 inline Status error_timeout() { return {StatusCode::kUnavailable, "etcdserver: request timed out"}; }
+// The leader a write was sent to lost its leadership: the write may still commit, or not.
+inline Status error_leader_failed() {
+  return {StatusCode::kUnavailable,
+          "etcdserver: request timed out, possibly due to previous leader failure"};
+}
 inline Status error_no_leader() { return {StatusCode::kUnavailable, "etcdserver: no leader"}; }
 inline Status error_leader_changed() {
   return {StatusCode::kUnavailable, "etcdserver: leader changed"};
