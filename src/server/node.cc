@@ -123,15 +123,6 @@ Status Node::start() {
   options.quota_backend_bytes = config.quota_backend_bytes;
   options.pump_on_input = false;
 
-  impl.replica = std::make_unique<replica::Replica>(impl, impl.fs, options);
-  std::vector<std::string> repairs;
-  Status started = impl.replica->start(repairs);
-  for (const std::string& repair : repairs)
-    impl.log("{\"level\":\"warn\",\"msg\":\"repaired the data directory\",\"repair\":\"" +
-             Impl::json_escape(repair) + "\"}");
-  if (!started.ok()) return started;
-  impl.run_syncs();
-
   transport::PeerTransportConfig transport_config;
   transport_config.id = config.id;
   transport_config.cluster_id = config.cluster_id;
@@ -150,8 +141,21 @@ Status Node::start() {
         }
         impl.inbox_changed.notify_one();
       });
+  // The ports first, as etcd does: a node that cannot listen leaves no data directory behind.
   Status listening = impl.transport->start();
   if (!listening.ok()) return listening;
+
+  impl.replica = std::make_unique<replica::Replica>(impl, impl.fs, options);
+  std::vector<std::string> repairs;
+  Status started = impl.replica->start(repairs);
+  for (const std::string& repair : repairs)
+    impl.log("{\"level\":\"warn\",\"msg\":\"repaired the data directory\",\"repair\":\"" +
+             Impl::json_escape(repair) + "\"}");
+  if (!started.ok()) {
+    impl.transport->stop();
+    return started;
+  }
+  impl.run_syncs();
 
   impl.publish_status();
   {
