@@ -30,6 +30,16 @@ Status MvccStore::check_range(const RangeRequest& request) const {
   return check_read_revision(request.revision);
 }
 
+// etcd checks a Txn's ranges more strictly than a plain Range: any revision other than 0 below
+// the compacted one, negative ones included, is compacted.
+Status MvccStore::check_txn_range(const RangeRequest& request) const {
+  if (request.key.empty()) return error_empty_key();
+  if (request.revision == 0) return Status::Ok();
+  if (request.revision > current_revision_) return error_future_revision();
+  if (request.revision < compacted_revision_) return error_compacted();
+  return Status::Ok();
+}
+
 Status MvccStore::check_put(const PutRequest& request) const {
   if (request.key.empty()) return error_empty_key();
   if (request.ignore_value && !request.value.empty()) return error_value_provided();

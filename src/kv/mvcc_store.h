@@ -94,6 +94,7 @@ class MvccStore {
   };
 
   Status check_read_revision(int64_t revision) const;
+  Status check_txn_range(const RangeRequest& request) const;
   Status check_range(const RangeRequest& request) const;
   Status check_put(const PutRequest& request) const;
 

@@ -16,6 +16,11 @@ bool outside_filters(const RangeRequest& request, const KeyValue& kv) {
   return false;
 }
 
+bool has_filters(const RangeRequest& request) {
+  return request.min_mod_revision != 0 || request.max_mod_revision != 0 ||
+         request.min_create_revision != 0 || request.max_create_revision != 0;
+}
+
 std::function<bool(const KeyValue&, const KeyValue&)> less_by(SortTarget target) {
   switch (target) {
     case SortTarget::kKey: return [](const KeyValue& a, const KeyValue& b) { return a.key < b.key; };
@@ -54,6 +59,12 @@ void shape_range(const RangeRequest& request, std::vector<KeyValue> kvs, RangeRe
   response.kvs.clear();
   response.more = false;
   if (request.count_only) return;
+  // etcd 3.4 fetches only limit + 1 keys (in key order) unless an explicit order or a filter
+  // makes it fetch everything; a non-key target with order NONE then sorts just those.
+  if (request.limit > 0 && request.sort_order == SortOrder::kNone && !has_filters(request) &&
+      static_cast<int64_t>(kvs.size()) > request.limit + 1) {
+    kvs.resize(static_cast<size_t>(request.limit + 1));
+  }
   std::erase_if(kvs, [&request](const KeyValue& kv) { return outside_filters(request, kv); });
   sort_kvs(request, kvs);
   if (request.limit > 0 && static_cast<int64_t>(kvs.size()) > request.limit) {

@@ -28,7 +28,7 @@ Status MvccStore::check_txn_path(const TxnRequest& request, const std::vector<bo
   for (const RequestOp& op : succeeded ? request.success : request.failure) {
     Status status;
     if (auto* range = std::get_if<RangeRequest>(&op.request)) {
-      status = check_range(*range);
+      status = check_txn_range(*range);
     } else if (auto* put = std::get_if<PutRequest>(&op.request)) {
       status = check_put(*put);
     } else if (auto* nested = std::get_if<TxnRequest>(&op.request)) {

@@ -149,6 +149,20 @@ TEST(RangeTest, FutureRevisionIsAnError) {
   EXPECT_EQ(status.message(), "etcdserver: mvcc: required revision is a future revision");
 }
 
+// etcd 3.4 with order NONE and a non-key target takes the first limit + 1 keys in key order and
+// sorts only those; an explicit order sorts every key before the limit.
+TEST(RangeTest, UnorderedSortWithLimitSortsOnlyTheFirstKeys) {
+  MvccStore store;
+  must_put(store, "c", "1");  // mod 2: the smallest, but last in key order
+  must_put(store, "b", "1");  // mod 3
+  must_put(store, "a", "1");  // mod 4
+  RangeResponse unordered = must_range(store, sorted(kNone, kMod, 1));
+  EXPECT_EQ(keys_of(unordered), std::vector<std::string>{"b"});
+  EXPECT_EQ(unordered.count, 3);
+  EXPECT_TRUE(unordered.more);
+  EXPECT_EQ(keys_of(must_range(store, sorted(kAscend, kMod, 1))), std::vector<std::string>{"c"});
+}
+
 TEST(RangeTest, ByteOrderIsUnsigned) {
   MvccStore store;
   must_put(store, "\x7f", "low");

@@ -323,5 +323,27 @@ TEST(TxnTest, AnErrorInTheChosenBranchLeavesTheStoreUntouched) {
   EXPECT_TRUE(store.txn(TxnRequest{{}, {put_op("a", "1")}, {RequestOp{ignore_missing}}}, response).ok());
 }
 
+// A plain Range reads the current revision for any revision <= 0; a Txn's range refuses a
+// revision below the compacted one, negative ones included (as etcd 3.4).
+TEST(TxnTest, RangesInATxnRefuseRevisionsBelowTheCompactedOne) {
+  MvccStore store;
+  for (int i = 0; i < 5; ++i) must_put(store, "k", std::to_string(i));
+  RangeRequest negative;
+  negative.key = "k";
+  negative.revision = -1;
+  TxnResponse response;
+  EXPECT_TRUE(store.txn(TxnRequest{{}, {RequestOp{negative}}, {}}, response).ok())
+      << "-1 is not below an uncompacted store's first revision";
+  CompactionResponse compacted;
+  ASSERT_TRUE(store.compact(CompactionRequest{3}, compacted).ok());
+  EXPECT_EQ(store.txn(TxnRequest{{}, {RequestOp{negative}}, {}}, response).message(), kErrCompacted);
+  RangeRequest at_compacted = negative;
+  at_compacted.revision = 3;
+  EXPECT_TRUE(store.txn(TxnRequest{{}, {RequestOp{at_compacted}}, {}}, response).ok());
+  RangeResponse plain;
+  ASSERT_TRUE(store.range(negative, plain).ok());
+  EXPECT_EQ(plain.kvs.at(0).value, "4");
+}
+
 }  // namespace
 }  // namespace synod::kv
