@@ -1,6 +1,8 @@
 // Log replication (Raft §5.3), the commit rule (§5.4.2, Figure 8), flow control and back-off.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "raft_harness.h"
 
 namespace synod::consensus::raft::testing {
@@ -210,6 +212,30 @@ TEST(FlowControl, ProbeSendsOneAppendAtATime) {
   cluster.tick_all(3);
   EXPECT_EQ(cluster.engine(1).progress(3)->state, ProgressState::kReplicate);
   EXPECT_EQ(cluster.applied(3).size(), 5u);
+}
+
+// An entry bigger than a message waits for the pipeline to drain; if what is in flight was lost,
+// the heartbeat must still reach the follower so that its reject restarts replication.
+TEST(FlowControl, AnOversizeEntryBehindALostAppendDoesNotStallTheFollower) {
+  Cluster cluster({1, 2, 3}, [](EngineConfig& c) { c.max_message_bytes = 100; });
+  cluster.elect(1);
+  cluster.tick_all(2);
+  ASSERT_EQ(cluster.engine(1).progress(2)->state, ProgressState::kReplicate);
+  auto dropped_one = std::make_shared<bool>(false);
+  cluster.set_drop_filter([&cluster, dropped_one](const Message& message) {
+    if (*dropped_one || message.from != 1 || message.to != 2) return false;
+    RaftMessage decoded = cluster.decode(message);
+    if (decoded.type != MessageType::kAppend || decoded.entries.empty()) return false;
+    *dropped_one = true;
+    return true;
+  });
+  ASSERT_TRUE(cluster.propose(1, "small").status.ok());
+  cluster.deliver_all();
+  ASSERT_TRUE(*dropped_one);
+  ASSERT_TRUE(cluster.propose(1, std::string(150, 'b')).status.ok());
+  cluster.tick_all(20);
+  EXPECT_EQ(cluster.applied(2), cluster.applied(1));
+  EXPECT_EQ(cluster.applied(2).size(), 2u);
 }
 
 TEST(FlowControl, UncommittedBytesLimitRefusesProposals) {

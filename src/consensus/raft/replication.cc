@@ -76,8 +76,13 @@ bool RaftEngine::send_append(NodeId to, bool send_if_empty) {
     append.entries = log_.slice(progress.next, log_.last_index(), budget_bytes);
   uint64_t bytes = 0;
   for (const auto& entry : append.entries) bytes += entry.data.size();
-  // One entry may exceed the byte budget only when nothing else is in flight.
-  if (bytes > budget_bytes && progress.inflight_count() > 0) return false;
+  // One entry may exceed the byte budget only when nothing else is in flight; until then a
+  // heartbeat still goes out empty, so that a lost append is found by the follower's reject.
+  if (bytes > budget_bytes && progress.inflight_count() > 0) {
+    if (!send_if_empty) return false;
+    append.entries.clear();
+    bytes = 0;
+  }
   if (append.entries.empty()) {
     if (!send_if_empty) return false;
     progress.sent_empty();
