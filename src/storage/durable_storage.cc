@@ -67,6 +67,8 @@ Status DurableStorage::sync() {
   if (wal_->snapshot_index() > released_index_) {
     if (Status status = wal_->release(wal_->snapshot_index()); !status.ok()) return status;
     released_index_ = wal_->snapshot_index();
+    // Only now may older files go: until the marker is durable a restart needs the older one.
+    if (Status status = snapshots_->remove_older_than(released_index_); !status.ok()) return status;
   }
   return Status::Ok();
 }

@@ -6,9 +6,10 @@
 // Ordering:
 //   - a snapshot is saved as a file (atomic, fsynced) BEFORE its marker is appended to the WAL,
 //     so a durable marker always names a file that exists;
-//   - before saving another snapshot, a marker not yet durable is synced first, so the file the
-//     durable marker names is never among those pruned (keep_count >= 2);
-//   - WAL segments below a snapshot are released only after its marker is durable (in sync()).
+//   - before saving another snapshot, a marker not yet durable is synced first;
+//   - WAL segments and older snapshot files below a snapshot are removed only after its marker
+//     is durable (in sync()), so the file the durable marker names is never removed, even when
+//     a crash left newer files without markers.
 // Recovery: the WAL is recovered (wal.h); if it ends with a snapshot marker, the snapshot file it
 // names is loaded — missing, corrupt or with different metadata, that is kCorruption naming the
 // file. Snapshot files newer than the marker (a crash between a save and the marker's sync) are

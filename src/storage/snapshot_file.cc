@@ -101,8 +101,7 @@ Status SnapshotStore::save(const consensus::Snapshot& snapshot) {
   if (Status status = file->sync_data(); !status.ok()) return status;
   file.reset();
   if (Status status = fs_.rename(temporary, path); !status.ok()) return status;
-  if (Status status = fs_.sync_directory(directory_); !status.ok()) return status;
-  return remove_old();
+  return fs_.sync_directory(directory_);
 }
 
 Status SnapshotStore::list(std::vector<SnapshotFileId>& files) {
@@ -121,12 +120,16 @@ Status SnapshotStore::list(std::vector<SnapshotFileId>& files) {
   return Status::Ok();
 }
 
-Status SnapshotStore::remove_old() {
+Status SnapshotStore::remove_older_than(uint64_t durable_index) {
   std::vector<SnapshotFileId> files;
   if (Status status = list(files); !status.ok()) return status;
-  if (files.size() <= keep_count_) return Status::Ok();
-  for (size_t i = 0; i + keep_count_ < files.size(); ++i) {
-    if (Status status = fs_.remove(files[i].path); !status.ok()) return status;
+  std::vector<const SnapshotFileId*> older;
+  for (const SnapshotFileId& file : files) {
+    if (file.index < durable_index) older.push_back(&file);
+  }
+  if (older.size() + 1 <= keep_count_) return Status::Ok();
+  for (size_t i = 0; i + keep_count_ < older.size() + 1; ++i) {
+    if (Status status = fs_.remove(older[i]->path); !status.ok()) return status;
   }
   return fs_.sync_directory(directory_);
 }

@@ -41,7 +41,11 @@ class SnapshotStore {
 
   // Creates the directory and removes leftover temporary files.
   Status open();
+  // Writes the file atomically; removes nothing (see remove_older_than).
   Status save(const consensus::Snapshot& snapshot);
+  // Once the WAL's marker for `durable_index` is durable: keeps that file and the keep_count - 1
+  // newest below it, removes older ones. Files above it (saved, marker not yet durable) stay.
+  Status remove_older_than(uint64_t durable_index);
   // The newest file by (index, term); nullopt when there is none.
   Status load_newest(std::optional<consensus::Snapshot>& snapshot);
   Status load(uint64_t term, uint64_t index, consensus::Snapshot& snapshot);
@@ -51,7 +55,6 @@ class SnapshotStore {
  private:
   Status load_path(const std::string& path, uint64_t term, uint64_t index,
                    consensus::Snapshot& snapshot);
-  Status remove_old();
 
   FileSystem& fs_;
   std::string directory_;

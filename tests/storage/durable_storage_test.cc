@@ -129,6 +129,31 @@ TEST(DurableStorageTest, SnapshotsInARowNeverPruneTheFileTheDurableMarkerNames) 
   EXPECT_EQ(reopened.state.entries.front().index, reopened.state.snapshot->meta.index + 1);
 }
 
+// A crash can leave a snapshot file whose marker never became durable; a later save must not
+// count it as one of the files kept and remove the one the durable marker names.
+TEST(DurableStorageTest, AFileWithoutADurableMarkerDoesNotDisplaceTheDurableOne) {
+  MemoryFileSystem fs;
+  Random random(3);
+  {
+    Opened opened = open_storage(fs);
+    ASSERT_TRUE(opened.storage->persist(std::nullopt, make_entries(1, 12, 1), std::nullopt).ok());
+    ASSERT_TRUE(opened.storage->save_snapshot(make_snapshot(4, 1)).ok());
+    ASSERT_TRUE(opened.storage->sync().ok());
+    ASSERT_TRUE(opened.storage->save_snapshot(make_snapshot(9, 1)).ok());
+  }
+  fs.crash(random, false);
+  {
+    Opened opened = open_storage(fs);
+    ASSERT_TRUE(opened.status.ok()) << opened.status.message();
+    ASSERT_EQ(opened.state.snapshot->meta.index, 4u);
+    ASSERT_TRUE(opened.storage->save_snapshot(make_snapshot(10, 1)).ok());
+  }
+  fs.crash(random, false);
+  Opened reopened = open_storage(fs);
+  ASSERT_TRUE(reopened.status.ok()) << reopened.status.message();
+  EXPECT_EQ(reopened.state.snapshot->meta.index, 4u);
+}
+
 TEST(DurableStorageTest, SyncReleasesTheLogBelowTheSnapshot) {
   MemoryFileSystem fs;
   {

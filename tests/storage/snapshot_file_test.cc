@@ -131,7 +131,7 @@ TEST(SnapshotFileTest, ACopyUnderAnotherNameIsRefused) {
   EXPECT_NE(status.message().find("disagrees with the file name"), std::string::npos);
 }
 
-TEST(SnapshotFileTest, OnlyTheNewestKAreKept) {
+TEST(SnapshotFileTest, OnlyTheDurableOneAndTheNewestBelowItAreKept) {
   MemoryFileSystem fs;
   SnapshotStore store(fs, kDir, 2);
   ASSERT_TRUE(store.open().ok());
@@ -141,9 +141,17 @@ TEST(SnapshotFileTest, OnlyTheNewestKAreKept) {
   }
   std::vector<SnapshotFileId> files;
   ASSERT_TRUE(store.list(files).ok());
+  ASSERT_EQ(files.size(), 4u) << "saving removes nothing";
+  ASSERT_TRUE(store.remove_older_than(15).ok());
+  ASSERT_TRUE(store.list(files).ok());
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files[0].index, 10u);
+  EXPECT_EQ(files[1].index, 15u);
+  EXPECT_EQ(files[2].index, 20u) << "newer than the durable marker: kept";
+  ASSERT_TRUE(store.remove_older_than(20).ok());
+  ASSERT_TRUE(store.list(files).ok());
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[0].index, 15u);
-  EXPECT_EQ(files[1].index, 20u);
   std::optional<Snapshot> loaded;
   ASSERT_TRUE(store.load_newest(loaded).ok());
   EXPECT_EQ(loaded->data, "state20");
