@@ -154,6 +154,7 @@ void Replica::apply_snapshot(const consensus::Snapshot& snapshot) {
   last_snapshot_index_ = snapshot.meta.index;
   snapshot_bytes_ = static_cast<int64_t>(snapshot.data.size());
   applied_bytes_since_ = 0;
+  snapshots_to_compact_.clear();  // the engine's log now starts at this snapshot
   env_.on_snapshot_applied(snapshot.meta);
   // Writes the snapshot covers went by unseen here: their outcome is unknown, so they time out.
 }
@@ -209,7 +210,15 @@ void Replica::maybe_compact() {
   last_snapshot_index_ = applied_index_;
   snapshot_bytes_ = static_cast<int64_t>(snapshot.data.size());
   applied_bytes_since_ = 0;
-  (void)engine_->compact(applied_index_, std::move(snapshot.data));
+  snapshots_to_compact_.emplace_back(applied_index_, std::move(snapshot.data));
+  // The engine compacts to the newest saved snapshot at least snapshot_catch_up_entries old.
+  std::optional<std::pair<uint64_t, std::string>> compact_to;
+  while (!snapshots_to_compact_.empty() &&
+         snapshots_to_compact_.front().first + options_.snapshot_catch_up_entries <= applied_index_) {
+    compact_to = std::move(snapshots_to_compact_.front());
+    snapshots_to_compact_.pop_front();
+  }
+  if (compact_to) (void)engine_->compact(compact_to->first, std::move(compact_to->second));
   pump();
 }
 

@@ -72,6 +72,11 @@ struct ReplicaOptions {
   storage::StorageOptions storage;
   kv::StoreOptions store;
   uint64_t snapshot_count = 100000;         // applied entries between two snapshots
+  // Entries the engine's log keeps below the newest snapshot, so that a follower just behind
+  // catches up from the log instead of a snapshot (which would leave the requests it forwarded,
+  // and the snapshot covers, unanswered until they time out). etcd keeps 5000. 0: compact to the
+  // newest snapshot.
+  uint64_t snapshot_catch_up_entries = 0;
   uint64_t request_timeout_ticks = 70;
   uint64_t max_request_bytes = 1536 * 1024; // an encoded command
   int64_t quota_backend_bytes = 2ll << 30;  // estimated store bytes; writes past it are refused
@@ -176,6 +181,9 @@ class Replica {
   uint64_t last_snapshot_index_ = 0;
   int64_t snapshot_bytes_ = 0;       // the last snapshot's size
   int64_t applied_bytes_since_ = 0;  // command bytes applied since it: the size estimate grows
+  // Snapshots saved but not yet handed to engine_->compact (snapshot_catch_up_entries), oldest
+  // first: (index, data).
+  std::deque<std::pair<uint64_t, std::string>> snapshots_to_compact_;
   bool ready_outstanding_ = false;
   std::optional<Status> failure_;
   uint64_t now_tick_ = 0;

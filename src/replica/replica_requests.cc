@@ -92,9 +92,12 @@ void Replica::submit_write(const kv::Command& command, RequestDone done) {
 void Replica::propose_envelope(consensus::NodeId origin, uint64_t request_id, std::string envelope) {
   consensus::ProposeResult result = engine_->propose(std::move(envelope));
   if (result.status.ok()) return;
-  const Status refusal = result.status.code() == StatusCode::kBusy ? error_too_many_requests()
-                         : result.status.code() == StatusCode::kNotLeader ? error_leader_changed()
-                                                                          : result.status;
+  // A leader handing over (kProposalDropped) is, to a client, a leader change: retry.
+  const StatusCode code = result.status.code();
+  const Status refusal = code == StatusCode::kBusy ? error_too_many_requests()
+                         : code == StatusCode::kNotLeader || code == StatusCode::kProposalDropped
+                             ? error_leader_changed()
+                             : result.status;
   if (origin == id()) {
     answer(request_id, error_result(refusal));
   } else {

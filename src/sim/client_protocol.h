@@ -1,32 +1,24 @@
 #pragma once
-// What travels between a simulated client and a node: the request (a register command with the
-// client's identity) and the node's answer.
+// What travels between a simulated client and a node: a register operation (workload.h) and how
+// it ended. Each send is a new attempt; the reply names it, so a late answer to an earlier attempt
+// is recognised and ignored.
 #include <cstdint>
-#include <optional>
-#include <string>
 
-#include "consensus/engine.h"
-#include "sim/register_store.h"
+#include "consensus/log_types.h"
+#include "sim/workload.h"
 
 namespace synod::sim {
 
 struct ClientRequest {
-  uint32_t client = 0;       // which SimClient waits for the answer
-  RegisterCommand command;   // command.request_id is unique in the world
+  uint32_t client = 0;   // which SimClient waits for the answer
+  uint64_t attempt = 0;  // the client's number for this send
+  RegisterOperation operation;
 };
 
 struct ClientReply {
-  enum class Outcome : uint8_t {
-    kAccepted,  // the node took the request (proposed or ReadIndex started): the timeout starts
-    kRedirect,  // not taken: nothing happened, try `leader_hint` or another node
-    kOk,        // done; for a read `value` is what was read, for a cas the swap happened
-    kFail,      // certainly did not take effect (write), or a cas whose compare failed
-    kUnknown,   // may or may not have taken effect
-  };
-  uint64_t request_id = 0;
-  Outcome outcome = Outcome::kRedirect;
-  std::optional<std::string> value;
-  consensus::NodeId leader_hint = consensus::kNoNode;
+  uint64_t attempt = 0;
+  RegisterOutcome outcome;
+  consensus::NodeId leader_hint = consensus::kNoNode;  // the leader as the answering node knew it
 };
 
 }  // namespace synod::sim

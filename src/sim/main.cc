@@ -38,10 +38,15 @@ int main(int argc, char** argv) {
   app.add_option("--keys", world.clients.keys, "registers in the key space")->capture_default_str();
   app.add_option("--snapshot-interval", world.snapshot_interval, "applied entries between compactions")
       ->capture_default_str();
+  app.add_option("--snapshot-catch-up", world.snapshot_catch_up_entries,
+                 "entries the engine's log keeps below the newest snapshot")
+      ->capture_default_str();
   app.add_option("--election-ticks", world.election_ticks,
                  "engine election timeout in ticks (randomised up to twice that)")
       ->capture_default_str();
   app.add_option("--heartbeat-ticks", world.heartbeat_ticks, "engine heartbeat interval in ticks")
+      ->capture_default_str();
+  app.add_option("--max-message-bytes", world.max_message_bytes, "entry bytes per engine append message")
       ->capture_default_str();
   app.add_option("--jobs", options.jobs, "seeds run in parallel (default: hardware threads)");
   app.add_flag("--stop-on-violation", options.stop_on_violation, "stop at the first failing seed");
@@ -96,9 +101,11 @@ int main(int argc, char** argv) {
                            std::to_string(world.safety_ticks) + " --clients " +
                            std::to_string(world.clients.clients) + " --keys " +
                            std::to_string(world.clients.keys) + " --snapshot-interval " +
-                           std::to_string(world.snapshot_interval) + " --election-ticks " +
+                           std::to_string(world.snapshot_interval) + " --snapshot-catch-up " +
+                           std::to_string(world.snapshot_catch_up_entries) + " --election-ticks " +
                            std::to_string(world.election_ticks) + " --heartbeat-ticks " +
-                           std::to_string(world.heartbeat_ticks);
+                           std::to_string(world.heartbeat_ticks) + " --max-message-bytes " +
+                           std::to_string(world.max_message_bytes);
   if (world.mutants != 0) options.replay_command += " --mutant " + mutants_name(world.mutants);
   return run_seeds(options, std::cout, std::cerr);
 }

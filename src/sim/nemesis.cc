@@ -82,7 +82,7 @@ void Nemesis::crash_some() {
   // Half the time aim at nodes inside their sync window: that is where durability bugs hide.
   std::vector<NodeId> syncing;
   for (NodeId node : candidates)
-    if (target_.pending_records(node) > 0) syncing.push_back(node);
+    if (target_.in_sync_window(node)) syncing.push_back(node);
   if (!syncing.empty() && target_.random().chance(1, 2)) candidates = syncing;
   for (NodeId chosen : victims) std::erase(candidates, chosen);
   while (victims.size() < count && !candidates.empty()) {

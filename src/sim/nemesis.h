@@ -39,8 +39,8 @@ class NemesisTarget {
   virtual uint64_t term(consensus::NodeId node) const = 0;
   // For a leader: its log's last index when first seen leading its term (its no-op, for Raft).
   virtual uint64_t first_index_of_term(consensus::NodeId node) const = 0;
-  // Records appended to the node's disk and not yet durable: a crash now loses them.
-  virtual uint64_t pending_records(consensus::NodeId node) const = 0;
+  // The node waits for a sync: a crash now loses (or tears) what it was to make durable.
+  virtual bool in_sync_window(consensus::NodeId node) const = 0;
   virtual void crash(consensus::NodeId node, bool torn) = 0;
   virtual void restart(consensus::NodeId node) = 0;
   virtual void set_sync_latency(consensus::NodeId node, Tick min_ticks, Tick max_ticks) = 0;

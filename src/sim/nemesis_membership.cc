@@ -28,7 +28,10 @@ void Nemesis::membership_change() {
 }
 
 void Nemesis::membership_step() {
-  if (stopped_ || step_ == MembershipStep::kIdle) return;
+  // After heal_all only a removal under way is finished: its node is retired once the removal is
+  // committed, as an operator would (a removed node that never learns of its removal would go on
+  // taking requests it cannot serve). Nothing new is proposed.
+  if (step_ == MembershipStep::kIdle || (stopped_ && step_ != MembershipStep::kRemove)) return;
   const std::optional<NodeId> leader = target_.leader();
   if (leader) {
     const consensus::Membership membership = target_.membership();
@@ -44,7 +47,7 @@ void Nemesis::membership_step() {
         if (!membership.contains(step_node_) && committed && *leader != step_node_) {
           target_.retire(step_node_);
           target_.on_fault("retire removed n" + std::to_string(step_node_), {step_node_});
-          if (remove_after_add_) {
+          if (remove_after_add_ || stopped_) {
             step_ = MembershipStep::kIdle;
             return;
           }
@@ -52,6 +55,10 @@ void Nemesis::membership_step() {
           step_node_ = consensus::kNoNode;
           step_index_ = 0;
           break;
+        }
+        if (stopped_ && membership.contains(step_node_)) {  // the removal never happened
+          step_ = MembershipStep::kIdle;
+          return;
         }
         change.type = MembershipChange::Type::kRemoveNode;
         propose = membership.contains(step_node_);

@@ -4,79 +4,92 @@
 
 namespace synod::sim {
 
-using Outcome = ClientReply::Outcome;
+using Kind = RegisterOutcome::Kind;
 
 void SimClient::start() {
   last_seen_.assign(options_.keys, std::nullopt);
   const auto& nodes = host_.contact_points();
-  leader_guess_ = nodes[random_.uniform(nodes.size())];
+  target_ = nodes[random_.uniform(nodes.size())];
   host_.schedule_after(random_.between(0, options_.max_think_ticks), [this]() { issue(); });
 }
 
 void SimClient::issue() {
   if (stopped_ || current_) return;
   Operation operation;
-  operation.command.request_id = host_.next_request_id();
+  RegisterOperation& register_operation = operation.operation;
   const uint32_t key = static_cast<uint32_t>(random_.uniform(options_.keys));
-  operation.command.key = "k" + std::to_string(key);
+  register_operation.key = "k" + std::to_string(key);
   const uint64_t dice = random_.uniform(100);
   const std::string fresh = std::to_string(index_) + "." + std::to_string(++value_counter_);
   if (dice < options_.read_percent) {
-    operation.command.op = RegisterOp::kRead;
+    register_operation.op = RegisterOp::kRead;
   } else if (dice < options_.read_percent + options_.write_percent) {
-    operation.command.op = RegisterOp::kWrite;
-    operation.command.value = fresh;
+    register_operation.op = RegisterOp::kWrite;
+    register_operation.value = fresh;
   } else {
-    operation.command.op = RegisterOp::kCas;
-    operation.command.value = fresh;
+    register_operation.op = RegisterOp::kCas;
+    register_operation.value = fresh;
     // Expect what this client last saw, so that a good share of cas can succeed.
-    operation.command.expected = last_seen_[key].value_or(fresh + "x");
+    register_operation.expected = last_seen_[key].value_or(fresh + "x");
   }
   operation.invoked = host_.now();
-  operation.target = leader_guess_;
   current_ = std::move(operation);
   host_.record(event(check::EventType::kInvoke));
   send();
 }
 
 void SimClient::send() {
+  current_->attempt = ++attempts_;
   ClientRequest request;
   request.client = index_;
-  request.command = current_->command;
-  host_.submit(current_->target, std::move(request));
+  request.attempt = current_->attempt;
+  request.operation = current_->operation;
+  host_.submit(target_, std::move(request));
+  // A live node answers within its request timeout; hearing nothing a little later means it died.
+  host_.schedule_after(options_.timeout_ticks + 2 * options_.hop_ticks + 1,
+                       [this, attempt = current_->attempt]() { on_timeout(attempt); });
 }
 
 void SimClient::on_reply(const ClientReply& reply) {
-  if (!current_ || reply.request_id != current_->command.request_id) return;  // a late answer
-  switch (reply.outcome) {
-    case Outcome::kAccepted: {
-      if (current_->accepted) return;
-      current_->accepted = true;
-      leader_guess_ = current_->target;
-      const uint64_t request_id = reply.request_id;
-      host_.schedule_after(options_.timeout_ticks, [this, request_id]() { on_timeout(request_id); });
+  if (!current_ || reply.attempt != current_->attempt) return;  // a late answer
+  switch (reply.outcome.kind) {
+    case Kind::kOk:
+      end(check::EventType::kOk, reply.outcome.value);
+      retarget(reply.leader_hint, /*move_away=*/false);
       return;
-    }
-    case Outcome::kRedirect: {
-      if (current_->accepted) return;
-      const bool hinted = reply.leader_hint != consensus::kNoNode && reply.leader_hint != current_->target;
-      current_->target = hinted ? reply.leader_hint : pick_other_node(current_->target);
-      leader_guess_ = current_->target;
-      // Back off a little so that a leaderless cluster is not flooded.
-      host_.schedule_after(hinted ? 1 : random_.between(2, 5), [this, request_id = reply.request_id]() {
-        if (current_ && current_->command.request_id == request_id) send();
+    case Kind::kFail:
+      end(check::EventType::kFail);
+      retarget(reply.leader_hint, /*move_away=*/false);
+      return;
+    case Kind::kUnknown:
+      end(check::EventType::kInfo, std::nullopt, /*timed_out=*/true);
+      retarget(reply.leader_hint, /*move_away=*/!seeks_leader_);
+      return;
+    case Kind::kRefused: {
+      // Nothing happened: send the same operation elsewhere, after a little back-off so that a
+      // leaderless cluster is not flooded. The timeout of this attempt no longer applies.
+      retarget(reply.leader_hint, /*move_away=*/true);
+      current_->attempt = ++attempts_;
+      host_.schedule_after(random_.between(2, 5), [this, attempt = current_->attempt]() {
+        if (current_ && current_->attempt == attempt) send();
       });
       return;
     }
-    case Outcome::kOk: end(check::EventType::kOk, reply.value); return;
-    case Outcome::kFail: end(check::EventType::kFail); return;
-    case Outcome::kUnknown: end(check::EventType::kInfo); return;
   }
 }
 
-void SimClient::on_timeout(uint64_t request_id) {
-  if (!current_ || current_->command.request_id != request_id) return;
+void SimClient::on_timeout(uint64_t attempt) {
+  if (!current_ || current_->attempt != attempt) return;
   end(check::EventType::kInfo, std::nullopt, /*timed_out=*/true);
+  retarget(consensus::kNoNode, /*move_away=*/true);
+}
+
+void SimClient::retarget(consensus::NodeId hint, bool move_away) {
+  if (seeks_leader_ && hint != consensus::kNoNode && hint != target_) {
+    target_ = hint;
+  } else if (move_away) {
+    target_ = pick_other_node(target_);
+  }
 }
 
 void SimClient::finish() {
@@ -85,13 +98,13 @@ void SimClient::finish() {
 
 void SimClient::end(check::EventType type, std::optional<std::string> read_value, bool timed_out) {
   check::Event completion = event(type);
-  const RegisterCommand& command = current_->command;
-  const uint32_t key = static_cast<uint32_t>(std::stoul(command.key.substr(1)));
-  if (command.op == RegisterOp::kRead) {
+  const RegisterOperation& operation = current_->operation;
+  const uint32_t key = static_cast<uint32_t>(std::stoul(operation.key.substr(1)));
+  if (operation.op == RegisterOp::kRead) {
     completion.value = type == check::EventType::kOk ? read_value : std::nullopt;
     if (type == check::EventType::kOk) last_seen_[key] = read_value;
   } else if (type == check::EventType::kOk) {
-    last_seen_[key] = command.value;
+    last_seen_[key] = operation.value;
   }
   host_.record(std::move(completion));
   host_.on_operation_end(current_->invoked, timed_out, describe());
@@ -106,18 +119,18 @@ void SimClient::end(check::EventType type, std::optional<std::string> read_value
 }
 
 check::Event SimClient::event(check::EventType type) const {
-  const RegisterCommand& command = current_->command;
+  const RegisterOperation& operation = current_->operation;
   check::Event event;
   event.process = process_;
   event.type = type;
-  event.key = command.key;
-  switch (command.op) {
+  event.key = operation.key;
+  switch (operation.op) {
     case RegisterOp::kRead: event.function = check::Function::kRead; break;
     case RegisterOp::kWrite: event.function = check::Function::kWrite; break;
     case RegisterOp::kCas: event.function = check::Function::kCas; break;
   }
-  if (command.op != RegisterOp::kRead) event.value = command.value;
-  if (command.op == RegisterOp::kCas) event.expected = command.expected;
+  if (operation.op != RegisterOp::kRead) event.value = operation.value;
+  if (operation.op == RegisterOp::kCas) event.expected = operation.expected;
   return event;  // the host stamps the time
 }
 
@@ -132,10 +145,10 @@ consensus::NodeId SimClient::pick_other_node(consensus::NodeId avoid) {
 }
 
 std::string SimClient::describe() const {
-  const RegisterCommand& command = current_->command;
-  const char* names[] = {"read", "write", "cas"};
-  return std::string("client ") + std::to_string(index_) + " " + names[static_cast<int>(command.op)] +
-         " " + command.key + " (request " + std::to_string(command.request_id) + ")";
+  const RegisterOperation& operation = current_->operation;
+  return std::string("client ") + std::to_string(index_) + " " + register_op_name(operation.op) + " " +
+         operation.key + " (attempt " + std::to_string(current_->attempt) + " at n" +
+         std::to_string(target_) + ")";
 }
 
 }  // namespace synod::sim

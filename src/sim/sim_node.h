@@ -1,33 +1,28 @@
 #pragma once
-// The node driver: one engine, one simulated disk, one register store, and the Ready loop of
-// consensus/engine.h, exactly in its order:
-//   1. persist  the Ready's snapshot, entries and hard state are appended to the disk and a sync
-//               is requested; it completes after a simulated latency (a Ready with nothing to
-//               persist skips the sync);
-//   2. send     the messages, once the sync is complete;
-//   3. apply    restore the snapshot, apply the committed entries, release ReadStates whose index
-//               is applied, answer the waiting clients;
-//   4. advance  then compact when `snapshot_interval` entries were applied since the last
-//               snapshot, and take the next Ready.
-// The ack-before-persist mutant sends the messages when the Ready is taken, before step 1 is
-// durable: a crash inside the sync window then loses state that a message already promised.
+// A simulated node: the server's own Replica (replica/replica.h: engine, DurableStorage, MvccStore
+// and the Ready loop) over a MemoryFileSystem, with the simulator as its ReplicaEnv:
+//   send           -> the simulated network;
+//   schedule_sync  -> runs the sync after the node's simulated sync latency, unless the node
+//                     crashed meanwhile (the callback belongs to a dead incarnation then);
+//   observations   -> the world's checkers (durable Readies, applied entries, snapshots, what a
+//                     restart recovered, refused messages, faults).
 //
-// A crash loses the engine, the store, the waiting clients and the records not yet durable;
-// restart() rebuilds everything from the disk.
+// The MemoryFileSystem is the node's disk and outlives its incarnations: crash() is its power
+// failure (unsynced bytes lost, or torn at byte granularity) plus the loss of the Replica with
+// everything in memory (engine, store, waiting requests, which are never answered). start()
+// builds a new Replica that recovers from the disk.
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
-#include <optional>
+#include <string>
 #include <vector>
 
 #include "consensus/engine.h"
-#include "consensus/registry.h"
 #include "core/random.h"
+#include "replica/replica.h"
 #include "sim/client_protocol.h"
-#include "sim/register_store.h"
-#include "sim/sim_disk.h"
 #include "sim/sim_time.h"
+#include "storage/memory_file_system.h"
 
 namespace synod::sim {
 
@@ -41,32 +36,35 @@ class NodeHost {
   // How long the sync requested now by `node` takes.
   virtual Tick sync_latency_ticks(consensus::NodeId node) = 0;
   // Observations for the checkers.
-  virtual void on_durable(consensus::NodeId node, const DiskRecord& record) = 0;
+  virtual void on_recovered(consensus::NodeId node, const consensus::DurableState& state,
+                            const std::vector<std::string>& repairs) = 0;
+  virtual void on_durable(consensus::NodeId node, const consensus::Ready& ready) = 0;
   virtual void on_snapshot_applied(consensus::NodeId node, const consensus::SnapshotMeta& meta) = 0;
   virtual void on_applied(consensus::NodeId node, const consensus::Entry& entry) = 0;
-  // Something only a bug explains (in the engine or in the data it handed over).
+  // Something only a bug explains (in the engine, the driver, the storage or the data).
   virtual void on_node_fault(consensus::NodeId node, const char* checker, std::string message) = 0;
 };
 
-struct NodeOptions {
-  consensus::EngineConfig config;  // id, membership, timers, mutants; the seed is set per start
-  const consensus::EngineEntry* engine = nullptr;
-  uint64_t snapshot_interval = 64;  // applied entries between two compactions
-  bool ack_before_persist = false;  // the driver-side mutant
-};
+// The data directory inside each node's own file system, and its WAL segment size.
+inline constexpr const char* kSimDataDir = "/data";
+inline constexpr uint64_t kSimWalSegmentBytes = 16 << 10;
 
-class SimNode {
+class SimNode final : public replica::ReplicaEnv {
  public:
-  SimNode(NodeHost& host, NodeOptions options) : host_(host), options_(std::move(options)) {}
+  // `options.engine.seed` is replaced at each start; the data directory and WAL segment size
+  // are the simulated disk's.
+  SimNode(NodeHost& host, replica::ReplicaOptions options);
+  ~SimNode() override;
 
-  consensus::NodeId id() const { return options_.config.id; }
-  bool up() const { return engine_ != nullptr; }
+  consensus::NodeId id() const { return options_.engine.id; }
+  bool up() const { return replica_ != nullptr; }
 
-  // Starts (or restarts) from what the disk holds.
+  // Starts (or restarts) from what the disk holds. A refusal to recover is reported as a fault
+  // ("disk-recovery") and leaves the node down.
   void start(uint64_t engine_seed);
-  // Power loss: pending records are lost (or torn), memory is gone. Returns how many of the
-  // pending records survived.
-  uint64_t crash(Random& random, bool torn);
+  // Power loss: unsynced data is lost (or, with `torn`, a random prefix of it survives) and the
+  // incarnation with everything in memory is gone.
+  void crash(Random& random, bool torn);
 
   void tick();
   void deliver(const consensus::Message& message);
@@ -75,46 +73,43 @@ class SimNode {
   consensus::ProposeResult change_membership(const consensus::MembershipChange& change);
   Status transfer_leadership(consensus::NodeId target);
 
-  // Requires up().
-  consensus::EngineStatus status() const { return engine_->status(); }
+  // Require up().
+  replica::ReplicaStatus status() const { return replica_->status(); }
+  const kv::MvccStore& store() const { return replica_->store(); }
   std::string describe(const consensus::Message& message) const;
-  const SimDisk& disk() const { return disk_; }
-  const RegisterStore& store() const { return store_; }
+  // A sync was requested and has not completed: a crash now loses what it covers.
+  bool in_sync_window() const { return up() && sync_pending_; }
+  // Bytes written to the data directory and not yet durable.
+  uint64_t unsynced_bytes();
   // Messages refused as unexpected (not malformed): allowed by engine.h, counted for the report.
   uint64_t step_refusals() const { return step_refusals_; }
 
- private:
-  struct Proposal {
-    uint64_t term;
-    ClientRequest request;
-  };
+  // ReplicaEnv
+  void send(consensus::Message message) override { host_.send(std::move(message)); }
+  void schedule_sync(std::function<void()> sync) override;
+  void on_fault(const std::string& what, const std::string& message) override;
+  void on_durable(const consensus::Ready& ready) override { host_.on_durable(id(), ready); }
+  void on_applied(const consensus::Entry& entry) override { host_.on_applied(id(), entry); }
+  void on_snapshot_applied(const consensus::SnapshotMeta& meta) override {
+    host_.on_snapshot_applied(id(), meta);
+  }
+  void on_recovered(const consensus::DurableState& state,
+                    const std::vector<std::string>& repairs) override {
+    host_.on_recovered(id(), state, repairs);
+  }
+  void on_message_refused(const consensus::Message& message, const Status& why) override;
 
-  void pump();
-  void handle_ready(consensus::Ready ready);
-  void complete_ready(consensus::Ready ready, bool messages_sent);
-  void send_all(std::vector<consensus::Message>& messages);
-  void apply_snapshot(const consensus::Snapshot& snapshot);
-  bool apply_entry(const consensus::Entry& entry);
-  void answer_proposal(const consensus::Entry& entry, const RegisterResult* result);
-  void release_reads();
-  void maybe_compact();
-  void reply(const ClientRequest& request, ClientReply::Outcome outcome,
-             std::optional<std::string> value = std::nullopt);
+ private:
+  // The engine's own invariants, after every input (a kCorruption names the broken one).
+  void check_engine();
 
   NodeHost& host_;
-  NodeOptions options_;
-  SimDisk disk_;
-  std::unique_ptr<consensus::Engine> engine_;  // null while crashed
-  RegisterStore store_;
-  consensus::Membership membership_;  // as of the applied index: what a snapshot records
-  uint64_t applied_term_ = 0;
-  uint64_t last_snapshot_index_ = 0;
-  bool ready_outstanding_ = false;
+  replica::ReplicaOptions options_;
+  storage::MemoryFileSystem disk_;              // kept across crashes
+  std::unique_ptr<replica::Replica> replica_;  // null while crashed
+  uint64_t incarnation_ = 0;  // bumped by crash(): a sync scheduled before it is void
+  bool sync_pending_ = false;
   uint64_t step_refusals_ = 0;
-  uint64_t incarnation_ = 0;  // bumped by crash(): a sync completing after a crash is void
-  std::map<uint64_t, Proposal> proposals_;             // log index → waiting write or cas
-  std::map<uint64_t, ClientRequest> reads_;            // request id → read awaiting its ReadState
-  std::multimap<uint64_t, uint64_t> released_reads_;   // read index → request id
 };
 
 }  // namespace synod::sim

@@ -19,6 +19,7 @@ std::string validate(const WorldOptions& options) {
       options.heartbeat_ticks >= options.election_ticks)
     return "need 1 <= heartbeat_ticks < election_ticks";
   if (options.safety_ticks < 1) return "--ticks must be positive";
+  if (options.max_message_bytes < 1) return "--max-message-bytes must be positive";
   return {};
 }
 
@@ -39,11 +40,13 @@ World::World(const WorldOptions& options, uint64_t seed)
 }
 
 NodeId World::create_node(NodeId id, consensus::Membership initial_membership) {
-  NodeOptions node_options;
-  node_options.engine = engine_;
-  node_options.snapshot_interval = options_.snapshot_interval;
+  replica::ReplicaOptions node_options;
+  node_options.engine_entry = engine_;
+  node_options.snapshot_count = options_.snapshot_interval;
+  node_options.snapshot_catch_up_entries = options_.snapshot_catch_up_entries;
+  node_options.request_timeout_ticks = options_.clients.timeout_ticks;
   node_options.ack_before_persist = (options_.mutants & consensus::kMutantAckBeforePersist) != 0;
-  consensus::EngineConfig& config = node_options.config;
+  consensus::EngineConfig& config = node_options.engine;
   config.id = id;
   config.initial_membership = std::move(initial_membership);
   config.election_ticks = options_.election_ticks;
@@ -62,36 +65,12 @@ NodeId World::create_node(NodeId id, consensus::Membership initial_membership) {
 
 void World::start_node(NodeId id) {
   Slot& slot = this->slot(id);
-  // The checkers learn what the disk holds before the engine can apply anything from it.
-  consensus::DurableState recovered;
-  if (slot.node->disk().recover(recovered).ok()) {
-    persisted_logs_.reset(id, recovered);
-    std::optional<uint64_t> previous;
-    if (recovered.snapshot) previous = recovered.snapshot->meta.term;
-    uint64_t expected_index = recovered.snapshot ? recovered.snapshot->meta.index + 1 : 1;
-    for (const consensus::Entry& entry : recovered.entries) {
-      log_matching_.on_durable_entry(id, entry, entry.index == expected_index ? previous : std::nullopt, now());
-      previous = entry.term;
-      expected_index = entry.index + 1;
-    }
-    state_machine_safety_.on_start(id, recovered.snapshot ? recovered.snapshot->meta.index : 0);
-    if (options_.trace && !recovered.empty()) {
-      const consensus::HardState& hard = recovered.hard_state;
-      std::string line = "n" + std::to_string(id) + " recovers: hard state term " +
-                         std::to_string(hard.term) + " vote " + std::to_string(hard.vote) +
-                         " commit " + std::to_string(hard.commit);
-      if (recovered.snapshot) line += ", snapshot at " + std::to_string(recovered.snapshot->meta.index);
-      if (!recovered.entries.empty())
-        line += ", entries " + std::to_string(recovered.entries.front().index) + ".." +
-                std::to_string(recovered.entries.back().index) + " (last term " +
-                std::to_string(recovered.entries.back().term) + ")";
-      trace(line);
-    }
-  }
   slot.role = consensus::Role::kFollower;
   slot.term = 0;
+  // The checkers learn what the disk holds (on_recovered) before the engine can apply anything.
   slot.node->start(random_.next());
   slot.dirty = true;
+  if (slot.node->up()) check_store(id, slot);
 }
 
 WorldResult World::run() {
@@ -136,6 +115,7 @@ WorldResult World::run() {
   }
 
   WorldResult result;
+  if (!violations_.any()) check_stores_agree();
   if (!violations_.any()) {
     for (auto& client : clients_) client->finish();
     const LinearizabilityOutcome outcome = check_history(history_, violations_, now());

@@ -37,11 +37,19 @@ struct WorldOptions {
   // timeout of 20-39 ticks keeps elections converging while faults still cost real failovers.
   uint32_t election_ticks = 20;
   uint32_t heartbeat_ticks = 2;
-  uint64_t snapshot_interval = 64;
-  // Small appends (a few entries each) and a short in-flight window make followers hold partial
-  // logs: that is what gives Figure 8 (commit-old-term) a chance to happen at all, because a new
-  // leader's no-op otherwise rides in the same append as the old entries.
-  uint64_t max_message_bytes = 32;
+  uint64_t snapshot_interval = 32;
+  // Entries kept in the engine's log below the newest snapshot (ReplicaOptions; the engine
+  // compacts to the newest snapshot at least this old, so it keeps 32-64 entries here): a follower
+  // a little behind catches up from the log, one further behind needs InstallSnapshot. Without a
+  // margin, a follower one entry behind at a compaction gets a snapshot, and the writes it
+  // forwarded that the snapshot covers time out even in a healthy cluster.
+  uint64_t snapshot_catch_up_entries = 8;
+  // Small appends (one or two entries each) and a short in-flight window make followers hold
+  // partial logs: that is what gives Figure 8 (commit-old-term) a chance to happen at all, because
+  // a new leader's no-op otherwise rides in the same append as the old entries. Every workload
+  // entry fits (a write is 27 bytes, a cas 48): with entries larger than this, the Raft engine
+  // stops replicating to a follower whose one in-flight append was lost (see docs/simulator.md).
+  uint64_t max_message_bytes = 64;
   uint32_t max_inflight_messages = 16;
   // A seed that runs more actions than this many per simulated tick is stopped with an
   // "event-budget" violation: a correct run takes ~15 per tick, so only a livelock or a message

@@ -11,7 +11,8 @@ using consensus::Role;
 // ---- NodeHost ----
 
 void World::reply(uint32_t client, ClientReply reply) {
-  queue_.schedule_after(1, [this, client, reply = std::move(reply)]() { clients_[client]->on_reply(reply); });
+  queue_.schedule_after(options_.clients.hop_ticks,
+                        [this, client, reply = std::move(reply)]() { clients_[client]->on_reply(reply); });
 }
 
 Tick World::sync_latency_ticks(NodeId node) {
@@ -19,25 +20,46 @@ Tick World::sync_latency_ticks(NodeId node) {
   return random_.between(slot.min_sync_ticks, slot.max_sync_ticks);
 }
 
-void World::on_durable(NodeId node, const DiskRecord& record) {
+void World::on_recovered(NodeId node, const consensus::DurableState& state,
+                         const std::vector<std::string>& repairs) {
+  persisted_logs_.reset(node, state);
+  std::optional<uint64_t> previous;
+  if (state.snapshot) previous = state.snapshot->meta.term;
+  uint64_t expected_index = state.snapshot ? state.snapshot->meta.index + 1 : 1;
+  for (const consensus::Entry& entry : state.entries) {
+    log_matching_.on_durable_entry(node, entry, entry.index == expected_index ? previous : std::nullopt, now());
+    previous = entry.term;
+    expected_index = entry.index + 1;
+  }
+  // A torn write may have kept a hard state that was never synced; it is on the disk all the same.
+  if (!state.empty()) durable_vote_.on_durable(node, state.hard_state, now());
+  state_machine_safety_.on_start(node, state.snapshot ? state.snapshot->meta.index : 0);
+  if (!options_.trace) return;
+  for (const std::string& repair : repairs) trace("n" + std::to_string(node) + " repair: " + repair);
+  if (state.empty()) return;
+  const consensus::HardState& hard = state.hard_state;
+  std::string line = "n" + std::to_string(node) + " recovers: hard state term " + std::to_string(hard.term) +
+                     " vote " + std::to_string(hard.vote) + " commit " + std::to_string(hard.commit);
+  if (state.snapshot) line += ", snapshot at " + std::to_string(state.snapshot->meta.index);
+  if (!state.entries.empty())
+    line += ", entries " + std::to_string(state.entries.front().index) + ".." +
+            std::to_string(state.entries.back().index) + " (last term " +
+            std::to_string(state.entries.back().term) + ")";
+  trace(line);
+}
+
+void World::on_durable(NodeId node, const consensus::Ready& ready) {
   Slot& slot = this->slot(node);
   slot.dirty = true;
-  switch (record.kind) {
-    case DiskRecord::Kind::kEntry: {
-      const std::optional<uint64_t> previous = persisted_logs_.on_entry(node, record.entry);
-      log_matching_.on_durable_entry(node, record.entry, previous, now());
-      if (slot.role == Role::kLeader && record.entry.term == slot.term)
-        leader_completeness_.on_leader_persisted(node, slot.term, persisted_logs_.log(node),
-                                                 state_machine_safety_.committed(), now());
-      break;
-    }
-    case DiskRecord::Kind::kSnapshot:
-      persisted_logs_.on_snapshot(node, record.snapshot.meta);
-      break;
-    case DiskRecord::Kind::kHardState:
-      durable_vote_.on_durable(node, record.hard_state, now());
-      break;
+  if (ready.snapshot) persisted_logs_.on_snapshot(node, ready.snapshot->meta);
+  for (const consensus::Entry& entry : ready.entries) {
+    const std::optional<uint64_t> previous = persisted_logs_.on_entry(node, entry);
+    log_matching_.on_durable_entry(node, entry, previous, now());
+    if (slot.role == Role::kLeader && entry.term == slot.term)
+      leader_completeness_.on_leader_persisted(node, slot.term, persisted_logs_.log(node),
+                                               state_machine_safety_.committed(), now());
   }
+  if (ready.hard_state) durable_vote_.on_durable(node, *ready.hard_state, now());
 }
 
 void World::on_snapshot_applied(NodeId node, const consensus::SnapshotMeta& meta) {
@@ -51,6 +73,7 @@ void World::on_snapshot_applied(NodeId node, const consensus::SnapshotMeta& meta
 void World::on_applied(NodeId node, const consensus::Entry& entry) {
   slot(node).dirty = true;
   state_machine_safety_.on_applied(node, entry, highest_term_, now());
+  at_most_once_.on_applied(node, entry, now());
 }
 
 void World::on_node_fault(NodeId node, const char* checker, std::string message) {
@@ -61,12 +84,13 @@ void World::on_node_fault(NodeId node, const char* checker, std::string message)
 // ---- ClientHost ----
 
 void World::submit(NodeId node, ClientRequest request) {
-  queue_.schedule_after(1, [this, node, request = std::move(request)]() {
+  queue_.schedule_after(options_.clients.hop_ticks, [this, node, request = std::move(request)]() {
     auto it = nodes_.find(node);
     if (it == nodes_.end() || !it->second.node->up()) {
       ClientReply refused;  // connection refused: nothing happened, try elsewhere
-      refused.request_id = request.command.request_id;
-      refused.outcome = ClientReply::Outcome::kRedirect;
+      refused.attempt = request.attempt;
+      refused.outcome.kind = RegisterOutcome::Kind::kRefused;
+      refused.outcome.error = "connection refused";
       reply(request.client, std::move(refused));
       return;
     }
@@ -120,28 +144,29 @@ std::optional<NodeId> World::leader() const {
 }
 
 uint64_t World::applied_index(NodeId node) const {
-  return is_up(node) ? nodes_.at(node).node->store().applied_index() : 0;
+  return is_up(node) ? nodes_.at(node).node->status().applied_index : 0;
 }
 
 uint64_t World::commit_index(NodeId node) const {
-  return is_up(node) ? nodes_.at(node).node->status().commit : 0;
+  return is_up(node) ? nodes_.at(node).node->status().engine.commit : 0;
 }
 
 uint64_t World::term(NodeId node) const { return is_up(node) ? nodes_.at(node).term : 0; }
 
-uint64_t World::pending_records(NodeId node) const {
-  return is_up(node) ? nodes_.at(node).node->disk().pending_size() : 0;
+bool World::in_sync_window(NodeId node) const {
+  auto it = nodes_.find(node);
+  return it != nodes_.end() && it->second.node->in_sync_window();
 }
 
 void World::crash(NodeId node, bool torn) {
   Slot& slot = this->slot(node);
   if (!slot.node->up()) return;
-  const uint64_t pending = slot.node->disk().pending_size();
-  const uint64_t survivors = slot.node->crash(random_, torn);
+  const uint64_t unsynced = slot.node->unsynced_bytes();
+  slot.node->crash(random_, torn);
   slot.role = Role::kFollower;
-  if (options_.trace && pending > 0)
-    trace("n" + std::to_string(node) + " lost " + std::to_string(pending - survivors) + " of " +
-          std::to_string(pending) + " unsynced records");
+  if (options_.trace && unsynced > 0)
+    trace("n" + std::to_string(node) + (torn ? " keeps a random prefix of " : " loses ") +
+          std::to_string(unsynced) + " unsynced bytes");
 }
 
 void World::restart(NodeId node) {
@@ -211,7 +236,8 @@ void World::observe_dirty() {
 }
 
 void World::observe(NodeId id, Slot& slot) {
-  const consensus::EngineStatus status = slot.node->status();
+  const replica::ReplicaStatus replica_status = slot.node->status();
+  const consensus::EngineStatus& status = replica_status.engine;
   election_safety_.observe(status, now());
   highest_term_ = std::max(highest_term_, status.term);
   if (status.role != slot.role) {
@@ -224,6 +250,8 @@ void World::observe(NodeId id, Slot& slot) {
   }
   slot.role = status.role;
   slot.term = status.term;
+  if (replica_status.applied_index >= slot.store_checked_index + options_.snapshot_interval)
+    check_store(id, slot);
   if (status.role != Role::kLeader) return;
   if (slot.led_term != status.term) {
     slot.led_term = status.term;
@@ -231,6 +259,39 @@ void World::observe(NodeId id, Slot& slot) {
   }
   membership_ = status.membership;
   if (status.commit >= slot.first_index_of_term) on_committing_leader(id, status.term);
+}
+
+// The store's own invariants walk every record, so they run once per snapshot interval of
+// applied entries, at each start and at the end, not after every event.
+void World::check_store(NodeId id, Slot& slot) {
+  slot.store_checked_index = slot.node->status().applied_index;
+  const Status invariants = slot.node->store().check_invariants();
+  if (!invariants.ok())
+    violations_.report("store-invariants", "n" + std::to_string(id) + " at applied index " +
+                                               std::to_string(slot.store_checked_index) + ": " +
+                                               invariants.message(),
+                       now());
+}
+
+// Stores that applied the same prefix of the log hold the same data: compared by HashKV.
+void World::check_stores_agree() {
+  std::map<uint64_t, std::pair<NodeId, uint64_t>> hash_by_applied;  // applied index -> (node, hash)
+  for (auto& [id, slot] : nodes_) {
+    if (!slot.node->up()) continue;
+    check_store(id, slot);
+    const kv::HashResult hash = slot.node->store().hash(0);
+    if (!hash.status.ok()) {
+      violations_.report("store-invariants", "n" + std::to_string(id) + ": " + hash.status.message(), now());
+      continue;
+    }
+    const auto [it, first] = hash_by_applied.emplace(slot.store_checked_index, std::make_pair(id, hash.hash));
+    if (!first && it->second.second != hash.hash)
+      violations_.report(StateMachineSafetyChecker::kName,
+                         "n" + std::to_string(it->second.first) + " and n" + std::to_string(id) +
+                             " applied up to index " + std::to_string(it->first) +
+                             " but their stores differ",
+                         now());
+  }
 }
 
 void World::on_committing_leader(NodeId id, uint64_t term) {

@@ -10,6 +10,7 @@
 #include "check/history.h"
 #include "consensus/registry.h"
 #include "core/random.h"
+#include "sim/checkers/at_most_once.h"
 #include "sim/checkers/durable_vote.h"
 #include "sim/checkers/election_safety.h"
 #include "sim/checkers/leader_completeness.h"
@@ -39,7 +40,9 @@ class World final : public NodeHost, public ClientHost, public NemesisTarget {
   void send(consensus::Message message) override { network_.send(std::move(message)); }
   void reply(uint32_t client, ClientReply reply) override;
   Tick sync_latency_ticks(consensus::NodeId node) override;
-  void on_durable(consensus::NodeId node, const DiskRecord& record) override;
+  void on_recovered(consensus::NodeId node, const consensus::DurableState& state,
+                    const std::vector<std::string>& repairs) override;
+  void on_durable(consensus::NodeId node, const consensus::Ready& ready) override;
   void on_snapshot_applied(consensus::NodeId node, const consensus::SnapshotMeta& meta) override;
   void on_applied(consensus::NodeId node, const consensus::Entry& entry) override;
   void on_node_fault(consensus::NodeId node, const char* checker, std::string message) override;
@@ -49,7 +52,6 @@ class World final : public NodeHost, public ClientHost, public NemesisTarget {
   void submit(consensus::NodeId node, ClientRequest request) override;
   void record(check::Event event) override;
   const std::vector<consensus::NodeId>& contact_points() const override { return contact_points_; }
-  uint64_t next_request_id() override { return ++last_request_id_; }
   void on_operation_end(Tick invoked, bool timed_out, const std::string& what) override;
 
   // NemesisTarget
@@ -65,7 +67,7 @@ class World final : public NodeHost, public ClientHost, public NemesisTarget {
   uint64_t first_index_of_term(consensus::NodeId node) const override {
     return nodes_.at(node).first_index_of_term;
   }
-  uint64_t pending_records(consensus::NodeId node) const override;
+  bool in_sync_window(consensus::NodeId node) const override;
   void crash(consensus::NodeId node, bool torn) override;
   void restart(consensus::NodeId node) override;
   void set_sync_latency(consensus::NodeId node, Tick min_ticks, Tick max_ticks) override;
@@ -87,6 +89,7 @@ class World final : public NodeHost, public ClientHost, public NemesisTarget {
     uint64_t term = 0;
     uint64_t led_term = 0;        // the last term in which it was seen leading
     uint64_t first_index_of_term = 0;  // its log's last index when first seen leading led_term
+    uint64_t store_checked_index = 0;  // applied index at the last check of its store's invariants
   };
   struct Failover {
     bool active = false;
@@ -101,6 +104,8 @@ class World final : public NodeHost, public ClientHost, public NemesisTarget {
   void tick_all();
   void observe_dirty();
   void observe(consensus::NodeId id, Slot& slot);
+  void check_store(consensus::NodeId id, Slot& slot);
+  void check_stores_agree();
   void on_committing_leader(consensus::NodeId id, uint64_t term);
   void trace(const std::string& line);
   void digest(uint64_t value) { digest_ = fnv1a_u64(value, digest_); }
@@ -118,7 +123,6 @@ class World final : public NodeHost, public ClientHost, public NemesisTarget {
   consensus::NodeId next_node_id_ = 1;
   consensus::Membership membership_;  // as the latest observed leader sees it
   std::vector<std::unique_ptr<SimClient>> clients_;
-  uint64_t last_request_id_ = 0;
   check::History history_;
   Tick history_tick_ = 0;
   int64_t events_in_tick_ = 0;
@@ -132,6 +136,7 @@ class World final : public NodeHost, public ClientHost, public NemesisTarget {
   LogMatchingChecker log_matching_{violations_};
   StateMachineSafetyChecker state_machine_safety_{violations_};
   LeaderCompletenessChecker leader_completeness_{violations_};
+  AtMostOnceChecker at_most_once_{violations_};
   LivenessChecker liveness_;
   uint64_t highest_term_ = 0;
   std::optional<std::pair<consensus::NodeId, uint64_t>> committing_leader_;  // (node, term)

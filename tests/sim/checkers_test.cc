@@ -1,6 +1,9 @@
 // Each checker catches a synthetic bad input and passes the matching good one.
 #include <gtest/gtest.h>
 
+#include "kv/command.h"
+#include "replica/replica_messages.h"
+#include "sim/checkers/at_most_once.h"
 #include "sim/checkers/durable_vote.h"
 #include "sim/checkers/election_safety.h"
 #include "sim/checkers/leader_completeness.h"
@@ -209,6 +212,27 @@ TEST(DurableVote, AChangedVoteOrAFallingTermIsCaught) {
   checker.on_durable(1, consensus::HardState{1, 0, 5, ""}, 0);
   EXPECT_EQ(violations.count(), 2u);
   EXPECT_EQ(violations.all()[0].checker, "durable-vote");
+}
+
+Entry put_entry(uint64_t index, consensus::NodeId origin, uint64_t request_id, std::string value) {
+  kv::PutRequest put;
+  put.key = "k0";
+  put.value = std::move(value);
+  return entry(index, 1, replica::encode_envelope({origin, request_id, kv::encode_command(put)}));
+}
+
+TEST(AtMostOnce, ARequestOrAValueAppliedAtTwoIndexesIsCaught) {
+  Violations violations;
+  AtMostOnceChecker checker(violations);
+  checker.on_applied(1, put_entry(1, 2, 100, "a"), 0);
+  checker.on_applied(2, put_entry(1, 2, 100, "a"), 0);  // another node, the same index: fine
+  checker.on_applied(1, put_entry(2, 2, 101, "b"), 0);
+  EXPECT_FALSE(violations.any());
+  checker.on_applied(1, put_entry(3, 2, 100, "a"), 0);  // a duplicate proposal
+  ASSERT_EQ(violations.count(), 1u);
+  EXPECT_EQ(violations.all()[0].checker, "at-most-once");
+  checker.on_applied(1, put_entry(4, 3, 7, "b"), 0);  // the value again, as a new request
+  EXPECT_EQ(violations.count(), 2u);
 }
 
 }  // namespace
