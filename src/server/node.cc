@@ -118,6 +118,7 @@ Status Node::start() {
   options.storage.wal.segment_bytes = config.wal_segment_bytes;
   options.store.max_txn_ops = config.max_txn_ops;
   options.snapshot_count = config.snapshot_count;
+  options.snapshot_catch_up_entries = config.snapshot_catch_up_entries;
   options.request_timeout_ticks = whole_ticks(config.request_timeout, config.heartbeat_interval);
   options.max_request_bytes = config.max_request_bytes;
   options.quota_backend_bytes = config.quota_backend_bytes;

@@ -76,6 +76,7 @@ struct NodeConfig {
   int64_t max_txn_ops = 128;
   std::chrono::milliseconds request_timeout{7000};
   uint64_t wal_segment_bytes = 64ull << 20;
+  uint64_t snapshot_catch_up_entries = 5000;          // log kept below a snapshot, as etcd
 
   // One structured line per event (start, leader change, failure); stderr when empty.
   std::function<void(const std::string&)> log;

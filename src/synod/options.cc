@@ -83,6 +83,14 @@ Status check_limits(const CommandLineFlags& flags) {
     Status status = check_positive(flag, value);
     if (!status.ok()) return status;
   }
+  if (flags.snapshot_catch_up_entries < 0) {
+    return invalid("--snapshot-catch-up-entries must not be negative, got " +
+                   std::to_string(flags.snapshot_catch_up_entries));
+  }
+  if (flags.wal_segment_bytes < kMinWalSegmentBytes) {
+    return invalid("--wal-segment-bytes (" + std::to_string(flags.wal_segment_bytes) +
+                   ") must be at least " + std::to_string(kMinWalSegmentBytes));
+  }
   if (flags.max_request_bytes > kMaxRequestBytesLimit) {
     return invalid("--max-request-bytes (" + std::to_string(flags.max_request_bytes) +
                    ") must be at most " + std::to_string(kMaxRequestBytesLimit));
@@ -271,6 +279,8 @@ void fill_settings(const CommandLineFlags& flags, server::NodeConfig& node) {
   node.quota_backend_bytes = flags.quota_backend_bytes;
   node.max_request_bytes = static_cast<uint64_t>(flags.max_request_bytes);
   node.max_txn_ops = flags.max_txn_ops;
+  node.snapshot_catch_up_entries = static_cast<uint64_t>(flags.snapshot_catch_up_entries);
+  node.wal_segment_bytes = static_cast<uint64_t>(flags.wal_segment_bytes);
 }
 
 }  // namespace
@@ -332,6 +342,11 @@ void add_flags(CLI::App& app, CommandLineFlags& flags) {
       ->capture_default_str();
   app.add_option("--max-request-bytes", flags.max_request_bytes, "largest client request")->capture_default_str();
   app.add_option("--max-txn-ops", flags.max_txn_ops, "most operations in one transaction")->capture_default_str();
+  app.add_option("--snapshot-catch-up-entries", flags.snapshot_catch_up_entries,
+                 "log entries kept below a snapshot so that slow followers catch up from the log")
+      ->capture_default_str();
+  app.add_option("--wal-segment-bytes", flags.wal_segment_bytes, "size of a preallocated WAL segment file")
+      ->capture_default_str();
   app.add_option("--engine", flags.engine, "consensus engine")->capture_default_str();
 }
 

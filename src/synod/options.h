@@ -18,6 +18,8 @@ inline constexpr char kEtcdApiVersion[] = "3.4";
 // A request travels to the peers inside one transport frame, among other entries; etcd's own
 // documentation advises no more than 10 MiB.
 inline constexpr int64_t kMaxRequestBytesLimit = 10 << 20;
+// Below this a segment would hold too few records to be worth a file (the WAL's own floor is 4 KiB).
+inline constexpr int64_t kMinWalSegmentBytes = 64 << 10;
 // etcd's upper bound on --election-timeout.
 inline constexpr int64_t kMaxElectionTimeoutMs = 50000;
 
@@ -39,6 +41,8 @@ struct CommandLineFlags {
   int64_t quota_backend_bytes = 2ll << 30;
   int64_t max_request_bytes = 1536 * 1024;
   int64_t max_txn_ops = 128;
+  int64_t snapshot_catch_up_entries = 5000;
+  int64_t wal_segment_bytes = 64ll << 20;
   std::string engine = "raft";
 };
 
