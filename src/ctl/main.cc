@@ -1,0 +1,124 @@
+// synodctl: etcdctl's commands and output for any etcd v3 API server, Synod's included.
+// See docs/synodctl.md.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iostream>
+
+#include "core/check.h"
+#include "ctl/commands.h"
+#include "ctl/global_flags.h"
+
+namespace synod::ctl {
+namespace {
+
+struct CommandLine {
+  CLI::App app{"A command line client for Synod and etcd (the etcd v3 gRPC API).", "synodctl"};
+  GlobalFlags global;
+  PutFlags put;
+  GetFlags get;
+  DeleteFlags del;
+  TxnFlags txn;
+  CompactionFlags compaction;
+  CLI::App* put_command = nullptr;
+  CLI::App* get_command = nullptr;
+  CLI::App* del_command = nullptr;
+  CLI::App* txn_command = nullptr;
+  CLI::App* compaction_command = nullptr;
+  CLI::App* endpoint_status_command = nullptr;
+
+  CommandLine() {
+    add_global_flags(app, global);
+    // One command per run: a later word that names a command is an argument, not a command.
+    app.require_subcommand(1);
+    put_command = add_command(app, "put", "Puts the given key into the store");
+    add_put_flags(*put_command, put);
+    get_command = add_command(app, "get", "Gets the key or a range of keys");
+    add_get_flags(*get_command, get);
+    del_command =
+        add_command(app, "del", "Removes the specified key or range of keys [key, range_end)");
+    add_delete_flags(*del_command, del);
+    txn_command = add_command(app, "txn", "Txn processes all the requests in one transaction");
+    txn_command->add_option("arguments", txn.arguments, "none");
+    txn_command->add_flag("-i,--interactive", txn.interactive,
+                          "Input transaction in interactive mode");
+    compaction_command = add_command(app, "compaction", "Compacts the event history in etcd");
+    compaction_command->add_option("revision", compaction.arguments, "<revision>");
+    compaction_command->add_flag(
+        "--physical", compaction.physical,
+        "'true' to wait for compaction to physically remove all old revisions");
+    CLI::App* endpoint = add_command(app, "endpoint", "Endpoint related commands");
+    endpoint->require_subcommand(1);
+    endpoint_status_command = add_command(
+        *endpoint, "status", "Prints out the status of endpoints specified in `--endpoints` flag");
+  }
+
+  static CLI::App* add_command(CLI::App& parent, const std::string& name,
+                               const std::string& description) {
+    CLI::App* command = parent.add_subcommand(name, description);
+    command->fallthrough();  // global flags may come after the command, as with etcdctl
+    return command;
+  }
+
+  int run(CommandIo io) const {
+    const Outcome<Session> session = resolve_session(global);
+    if (!session.ok()) return report(session.error(), io.err);
+    if (put_command->parsed()) return run_put(session.value(), put, io);
+    if (get_command->parsed()) return run_get(session.value(), get, io);
+    if (del_command->parsed()) return run_del(session.value(), del, io);
+    if (txn_command->parsed()) return run_txn(session.value(), txn, io);
+    if (compaction_command->parsed()) return run_compaction(session.value(), compaction, io);
+    SYNOD_CHECK(endpoint_status_command->parsed(), "CLI11 lets no run through without a command");
+    return run_endpoint_status(session.value(), io);
+  }
+};
+
+// CLI11's parse error in the words pflag and cobra use for the same mistakes.
+std::string describe_parse_error(const CLI::App& app, const CLI::ParseError& error) {
+  const std::vector<std::string> unparsed = app.remaining();
+  if (unparsed.empty()) return error.what();
+  const std::string& first = unparsed.front();
+  if (first.rfind("--", 0) == 0) return "unknown flag: " + first.substr(0, first.find('='));
+  if (first.size() > 1 && first[0] == '-') {
+    return "unknown shorthand flag: '" + first.substr(1, 1) + "' in " + first;
+  }
+  if (app.get_subcommands().empty()) return "unknown command \"" + first + "\" for \"synodctl\"";
+  return error.what();
+}
+
+// pflag reads `-w=json` as `-w json`; CLI11 would keep the '='.
+std::vector<std::string> normalized_arguments(int argc, char** argv) {
+  std::vector<std::string> arguments;
+  bool after_terminator = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string argument = argv[i];
+    if (argument == "--") after_terminator = true;
+    if (!after_terminator && argument.rfind("-w=", 0) == 0) argument.erase(2, 1);
+    arguments.push_back(std::move(argument));
+  }
+  std::reverse(arguments.begin(), arguments.end());  // CLI11 takes them last first
+  return arguments;
+}
+
+}  // namespace
+}  // namespace synod::ctl
+
+int main(int argc, char** argv) {
+  synod::ctl::CommandLine command_line;
+  if (argc <= 1) {
+    std::cout << command_line.app.help();
+    return 0;
+  }
+  std::vector<std::string> arguments = synod::ctl::normalized_arguments(argc, argv);
+  try {
+    command_line.app.parse(arguments);
+  } catch (const CLI::CallForHelp& help) {
+    return command_line.app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    std::cerr << "Error: " << synod::ctl::describe_parse_error(command_line.app, error)
+              << "\nRun 'synodctl --help' for usage.\n";
+    return static_cast<int>(synod::ctl::ExitCode::kError);
+  }
+  const int exit_code = command_line.run({std::cin, std::cout, std::cerr});
+  std::cout.flush();
+  return exit_code;
+}
