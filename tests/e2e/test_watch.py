@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """etcdctl watch against etcd 3.4 and synod, and python3-etcd3's watch against synod.
 
-Clusters: a one-node etcd (the reference), a one-node synod and a three-node synod. The same
+Clusters: a one-node etcd (the reference), a one-node synod and a three-node synod; the same
+watches also run with synodctl (from --bin-dir) against another one-node synod. The same
 writes go to each (so revisions match), then the same `etcdctl watch` commands run against each:
 replays with --rev over a key, a range and a prefix, --prev-kv, -w json, interactive `watch`
 lines on stdin (-i), a live watch while writes go on, and a start below the compacted revision.
@@ -82,13 +83,13 @@ def normalise_stdout(text):
 class WatchProcess:
     """etcdctl watch with its stdout/stderr collected as they come."""
 
-    def __init__(self, h, endpoint, argv):
+    def __init__(self, h, endpoint, argv, client=None):
         env = dict(os.environ)
         env["ETCDCTL_API"] = "3"
         env.pop("ETCDCTL_ENDPOINTS", None)
         env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
         self.proc = subprocess.Popen(
-            [h.args.etcdctl, "--endpoints=" + endpoint, "--dial-timeout=2s"] + argv,
+            [client or h.args.etcdctl, "--endpoints=" + endpoint, "--dial-timeout=2s"] + argv,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         harness._register(self.proc)
         self.out, self.err = [], []
@@ -132,10 +133,10 @@ class WatchProcess:
         return (code, normalise_stdout(out), normalise_stderr(err))
 
 
-def run_watch(h, cluster, watch, expected=None):
+def run_watch(h, cluster, watch, expected=None, client=None):
     name, argv, lines, writes = watch
     member = 1 if len(cluster.nodes) > 1 else 0
-    process = WatchProcess(h, cluster.endpoints([member])[0], argv)
+    process = WatchProcess(h, cluster.endpoints([member])[0], argv, client)
     for line in lines or []:
         time.sleep(LINE_GAP_SECONDS)
         process.send_line(line)
@@ -156,16 +157,23 @@ def run_watch(h, cluster, watch, expected=None):
     return process.finish(interactive=lines is not None)
 
 
-def compare_watches(h, clusters):
+def compare_watches(h, clusters, synodctl, synodctl_cluster):
+    """etcdctl on every cluster, and synodctl on its own one-node synod, against etcdctl on the
+    reference (a live watch writes, so each run needs its own cluster)."""
     mismatches = []
     for watch in WATCHES:
         reference = run_watch(h, clusters[0], watch)
         check(reference[1].strip() != "", "the reference printed nothing for %s: %r" % (watch[0], reference))
-        for c in clusters[1:]:
-            got = run_watch(h, c, watch, expected=reference)
+        runs = [(c, None) for c in clusters[1:]]
+        if synodctl:
+            runs.append((synodctl_cluster, synodctl))
+        for c, client in runs:
+            got = run_watch(h, c, watch, expected=reference, client=client)
             if got != reference:
-                mismatches.append("%s on %s:\n  etcd:  %r\n  synod: %r" % (watch[0], c.name, reference, got))
-        log("watch %-18s same on %d clusters" % (watch[0], len(clusters)))
+                mismatches.append("%s on %s with %s:\n  etcd:  %r\n  synod: %r" % (
+                    watch[0], c.name, "synodctl" if client else "etcdctl", reference, got))
+        log("watch %-18s same on %d clusters%s" % (watch[0], len(clusters),
+                                                   ", and with synodctl" if synodctl else ""))
     # Below the compacted revision: etcdctl reports the cancellation and exits on its own.
     outputs = []
     for c in clusters:
@@ -173,6 +181,13 @@ def compare_watches(h, clusters):
         check(r.ok, "compact on %s: %r" % (c.name, r))
         r = h.etcdctl(c.endpoints([len(c.nodes) - 1]), "watch", "--rev", "3", "foo")
         outputs.append((r.returncode, normalise_stdout(r.stdout), normalise_stderr(r.stderr)))
+    if synodctl:
+        endpoint = synodctl_cluster.endpoints([0])[0]
+        r = h.etcdctl([endpoint], "compact", str(LAST_REVISION))
+        check(r.ok, "compact on %s: %r" % (synodctl_cluster.name, r))
+        r = harness.run([synodctl, "--endpoints=" + endpoint, "watch", "--rev", "3", "foo"])
+        outputs.append((r.returncode, normalise_stdout(r.stdout), normalise_stderr(r.stderr)))
+        clusters = clusters + [synodctl_cluster]
     check(outputs[0][0] not in (0, None), "etcd's compacted watch: %r" % (outputs[0],))
     for c, out in zip(clusters[1:], outputs[1:]):
         if out != outputs[0]:
@@ -231,19 +246,26 @@ def body(h):
         m = re.fullmatch(r"(etcd|synod)(\d+)", t)
         check(m is not None, "bad target %s" % t)
         clusters.append(h.cluster(m.group(1), int(m.group(2)), name=t))
-    for c in clusters:
+    synodctl = os.path.join(h.args.bin_dir, "synodctl") if h.args.bin_dir else ""
+    synodctl_cluster = None
+    if os.access(synodctl, os.X_OK):
+        synodctl_cluster = h.cluster("synod", 1, name="synodctl1")
+    else:
+        log("no synodctl binary: comparing etcdctl only")
+        synodctl = None
+    for c in clusters + ([synodctl_cluster] if synodctl_cluster else []):
         for n in c.nodes:
             n.start()
-    for c in clusters:
+    for c in clusters + ([synodctl_cluster] if synodctl_cluster else []):
         c.wait_ready(timeout=30)
-    for c in clusters:
+    for c in clusters + ([synodctl_cluster] if synodctl_cluster else []):
         for argv, stdin in WRITES:
             r = h.etcdctl(c.endpoints([0]), *argv, input=stdin)
             check(r.ok, "%s: %s: %r" % (c.name, argv, r))
         r = h.etcdctl(c.endpoints([0]), "get", "foo", "-w", "json")
         check(json.loads(r.stdout)["header"]["revision"] == LAST_REVISION,
               "%s is not at revision %d: %r" % (c.name, LAST_REVISION, r))
-    failures = compare_watches(h, clusters)
+    failures = compare_watches(h, clusters, synodctl, synodctl_cluster)
     for f in failures:
         print("MISMATCH " + f, flush=True)
     check(not failures, "%d mismatches with the reference etcd" % len(failures))
