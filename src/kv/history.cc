@@ -36,6 +36,7 @@ Status MvccStore::events_between(std::string_view key, std::string_view range_en
                                  int64_t from_revision, int64_t to_revision,
                                  std::vector<Event>& events) const {
   events.clear();
+  from_revision = std::max(from_revision, kInitialRevision);
   if (from_revision < compacted_revision_) return error_compacted();
   std::vector<std::pair<Revision, Event>> found;
   KeyRange range(key, range_end);

@@ -1,5 +1,6 @@
 #include "kv/watch_hub.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/check.h"
@@ -59,7 +60,9 @@ void WatchHub::create(StreamId stream_id, WatchCreate request) {
   watcher.progress_notify = request.progress_notify;
   watcher.fragment = request.fragment;
   int64_t current = store_.current_revision();
-  watcher.next_revision = request.start_revision == 0 ? current + 1 : request.start_revision;
+  // 0: the next revision; a negative start is the first revision (there is nothing before it).
+  watcher.next_revision = request.start_revision == 0 ? current + 1
+                          : std::max<int64_t>(request.start_revision, MvccStore::kInitialRevision);
   watcher.synced = watcher.next_revision > current;
   response.watch_id = id;
   stream.sink->send(std::move(response));

@@ -160,6 +160,17 @@ TEST_F(WatchHubTest, StartBelowTheCompactedRevisionIsCanceledWithIt) {
             (std::vector<std::string>{"PUT a=2@3", "PUT a=3@4"}));
 }
 
+TEST_F(WatchHubTest, NegativeStartReplaysFromTheFirstRevision) {
+  put("a", "1");
+  auto sink = std::make_shared<FakeSink>();
+  auto stream = hub.open_stream(sink);
+  hub.create(stream, watch("a", "", -5));
+  EXPECT_EQ(describe_events(sink->drain(), 0), (std::vector<std::string>{"PUT a=1@2"}));
+  compact(0);
+  hub.create(stream, watch("a", "", -5));
+  EXPECT_EQ(describe_events(sink->drain(), 1), (std::vector<std::string>{"PUT a=1@2"}));
+}
+
 TEST_F(WatchHubTest, ClientChosenIdsDuplicatesAndEmptyRange) {
   auto sink = std::make_shared<FakeSink>();
   auto stream = hub.open_stream(sink);

@@ -34,14 +34,27 @@ struct WatchOutbox final : kv::WatchSink {
   }
 
   void send(kv::WatchResponse response) override {
+    bool overflow = false;
     {
       std::lock_guard lock(mutex);
       if (finish_requested || call == nullptr) return;
-      queue.push_back(std::move(response));
-      queued.fetch_add(1, std::memory_order_relaxed);
+      // Events wait for room (has_room), control responses do not: a client that sends requests
+      // and never reads would grow the queue without end, so such a stream is ended.
+      overflow = queue.size() >= options.max_queued_responses + kMaxControlBacklog;
+      if (!overflow) {
+        queue.push_back(std::move(response));
+        queued.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    if (overflow) {
+      finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "synod: the watch stream's client does not read its responses"));
+      return;
     }
     write_next();
   }
+
+  static constexpr size_t kMaxControlBacklog = 100000;
 
   void write_next() {
     WatchReactor* target = nullptr;
@@ -105,6 +118,11 @@ struct WatchOutbox final : kv::WatchSink {
     if (target != nullptr) target->Finish(finish_status);
   }
 
+  bool finishing() {
+    std::lock_guard lock(mutex);
+    return finish_requested;
+  }
+
   void detach() {
     std::lock_guard lock(mutex);
     call = nullptr;
@@ -160,6 +178,7 @@ class WatchCall final : public WatchReactor {
       outbox_->finish(server_stopped());
       return;
     }
+    if (outbox_->finishing()) return;  // stopped meanwhile: no read after Finish
     StartRead(&request_);
   }
 

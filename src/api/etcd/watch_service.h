@@ -10,7 +10,9 @@
 // queue is empty again. Requests read from the stream are posted to the node thread in order.
 //
 // A call ends with OK when the client closes its side or cancels; stop() ends every running call
-// with etcd's "etcdserver: server stopped" (UNAVAILABLE), which clients retry elsewhere.
+// with etcd's "etcdserver: server stopped" (UNAVAILABLE), which clients retry elsewhere. A client
+// that keeps sending requests but reads no responses is ended with RESOURCE_EXHAUSTED once
+// 100,000 control responses (created, canceled, progress) wait beyond the event bound.
 #include <grpcpp/support/server_callback.h>
 
 #include <cstddef>
