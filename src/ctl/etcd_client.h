@@ -41,6 +41,9 @@ class EtcdClient {
 
   EtcdClient(std::shared_ptr<grpc::Channel> channel, const ClientTimeouts& timeouts);
 
+  // The connected channel, for streams (watch).
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+
  private:
   template <typename Stub, typename Request, typename Response>
   Outcome<Response> call(Stub& stub,

@@ -7,6 +7,7 @@
 #include "core/check.h"
 #include "ctl/commands.h"
 #include "ctl/global_flags.h"
+#include "ctl/watch_command.h"
 
 namespace synod::ctl {
 namespace {
@@ -19,11 +20,13 @@ struct CommandLine {
   DeleteFlags del;
   TxnFlags txn;
   CompactionFlags compaction;
+  WatchFlags watch;
   CLI::App* put_command = nullptr;
   CLI::App* get_command = nullptr;
   CLI::App* del_command = nullptr;
   CLI::App* txn_command = nullptr;
   CLI::App* compaction_command = nullptr;
+  CLI::App* watch_command = nullptr;
   CLI::App* endpoint_status_command = nullptr;
 
   CommandLine() {
@@ -46,6 +49,13 @@ struct CommandLine {
     compaction_command->add_flag(
         "--physical", compaction.physical,
         "'true' to wait for compaction to physically remove all old revisions");
+    watch_command = add_command(app, "watch", "Watches events stream on keys or prefixes");
+    watch_command->add_option("arguments", watch.arguments, "[key or prefix] [range_end]");
+    watch_command->add_flag("-i,--interactive", watch.interactive, "Interactive mode");
+    watch_command->add_flag("--prefix", watch.prefix, "Watch on a prefix if prefix is set");
+    watch_command->add_option("--rev", watch.revision, "Revision to start watching");
+    watch_command->add_flag("--prev-kv", watch.prev_kv,
+                            "get the previous key-value pair before the event happens");
     CLI::App* endpoint = add_command(app, "endpoint", "Endpoint related commands");
     endpoint->require_subcommand(1);
     endpoint_status_command = add_command(
@@ -67,6 +77,7 @@ struct CommandLine {
     if (del_command->parsed()) return run_del(session.value(), del, io);
     if (txn_command->parsed()) return run_txn(session.value(), txn, io);
     if (compaction_command->parsed()) return run_compaction(session.value(), compaction, io);
+    if (watch_command->parsed()) return run_watch(session.value(), watch, io);
     SYNOD_CHECK(endpoint_status_command->parsed(), "CLI11 lets no run through without a command");
     return run_endpoint_status(session.value(), io);
   }

@@ -84,6 +84,14 @@ class MvccStore {
   // A hash of every record with main revision <= revision (0: current), like etcd's HashKV.
   HashResult hash(int64_t revision) const;
 
+  // The events on [key, range_end) (RangeRequest's convention) with main revision in
+  // [from_revision, to_revision], ordered by revision then sub-revision, each PUT with its
+  // prev_kv when the key existed before: what the writes reported (for watch replay and
+  // catch-up; history.cc). Fails with the compacted error when from_revision is below the
+  // compacted revision.
+  Status events_between(std::string_view key, std::string_view range_end, int64_t from_revision,
+                        int64_t to_revision, std::vector<Event>& events) const;
+
  private:
   struct WriteBatch {
     int64_t revision = 0;  // the main revision of this batch's writes

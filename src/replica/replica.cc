@@ -156,6 +156,7 @@ void Replica::apply_snapshot(const consensus::Snapshot& snapshot) {
   applied_bytes_since_ = 0;
   snapshots_to_compact_.clear();  // the engine's log now starts at this snapshot
   env_.on_snapshot_applied(snapshot.meta);
+  env_.on_store_restored();
   // Writes the snapshot covers went by unseen here: their outcome is unknown, so they time out.
 }
 
@@ -179,6 +180,7 @@ void Replica::apply_entry(const Entry& entry) {
       }
       kv::ApplyResult result = store_.apply(envelope.command);
       applied_bytes_since_ += static_cast<int64_t>(entry.data.size());
+      if (result.status.ok() && !result.events.empty()) env_.on_store_changed(result.revision, result.events);
       if (envelope.origin == id()) answer(envelope.request_id, result);
       break;
     }

@@ -57,6 +57,10 @@ class ReplicaEnv {
   virtual void on_durable(const consensus::Ready& /*ready*/) {}
   virtual void on_applied(const consensus::Entry& /*entry*/) {}
   virtual void on_snapshot_applied(const consensus::SnapshotMeta& /*meta*/) {}
+  // The store changed: a write at `revision` with its events (for watches), or a restore from a
+  // snapshot, which replaced it whole.
+  virtual void on_store_changed(int64_t /*revision*/, const std::vector<kv::Event>& /*events*/) {}
+  virtual void on_store_restored() {}
   virtual void on_leader_change(consensus::NodeId /*leader*/, uint64_t /*term*/) {}
   // What start() recovered from the data directory, before the engine takes it over.
   virtual void on_recovered(const consensus::DurableState& /*state*/,

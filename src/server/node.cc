@@ -6,6 +6,7 @@
 #include <random>
 
 #include "consensus/registry.h"
+#include "kv/watch_hub.h"
 #include "replica/replica.h"
 #include "replica/request_errors.h"
 #include "storage/durable_storage.h"
@@ -36,6 +37,12 @@ struct Node::Impl : replica::ReplicaEnv {
     log("{\"level\":\"error\",\"msg\":\"node stopped serving writes\",\"cause\":\"" + what +
         "\",\"error\":\"" + json_escape(message) + "\"}");
   }
+  void on_store_changed(int64_t revision, const std::vector<kv::Event>& events) override {
+    if (watch_hub) watch_hub->on_applied(revision, events);
+  }
+  void on_store_restored() override {
+    if (watch_hub) watch_hub->on_restored();
+  }
   void on_leader_change(consensus::NodeId leader, uint64_t term) override {
     log("{\"level\":\"info\",\"msg\":\"leader changed\",\"leader\":\"" + hex(leader) +
         "\",\"term\":" + std::to_string(term) + "}");
@@ -65,6 +72,7 @@ struct Node::Impl : replica::ReplicaEnv {
 
   void run();
   void drain_inbox();
+  void run_watch_tasks();
   void run_syncs();
   void publish_status();
   HeaderInfo header_at(int64_t revision) const;
@@ -84,6 +92,8 @@ struct Node::Impl : replica::ReplicaEnv {
   std::condition_variable inbox_changed;
   std::deque<consensus::Message> inbox_messages;  // guarded by inbox_mutex
   std::deque<Request> inbox_requests;              // guarded by inbox_mutex
+  std::deque<std::function<void(kv::WatchHub&)>> inbox_watch_tasks;  // guarded by inbox_mutex
+  std::unique_ptr<kv::WatchHub> watch_hub;  // node thread only, after start()
   bool stopping = false;                           // guarded by inbox_mutex
   bool running = false;                            // guarded by inbox_mutex
 
@@ -157,6 +167,11 @@ Status Node::start() {
     return started;
   }
   impl.run_syncs();
+  kv::WatchHubOptions watch_options;
+  watch_options.catch_up_max_events = std::max<int64_t>(1, config.watch_catch_up_max_events);
+  watch_options.progress_notify_interval_ms =
+      std::max<int64_t>(1, config.watch_progress_notify_interval.count());
+  impl.watch_hub = std::make_unique<kv::WatchHub>(impl.replica->store(), watch_options);
 
   impl.publish_status();
   {
@@ -210,7 +225,8 @@ void Node::Impl::run() {
     {
       std::unique_lock lock(inbox_mutex);
       inbox_changed.wait_until(lock, next_tick, [this] {
-        return stopping || !inbox_messages.empty() || !inbox_requests.empty();
+        return stopping || !inbox_messages.empty() || !inbox_requests.empty() ||
+               !inbox_watch_tasks.empty();
       });
       if (stopping) break;
     }
@@ -223,6 +239,7 @@ void Node::Impl::run() {
     drain_inbox();
     replica->pump();
     run_syncs();
+    run_watch_tasks();
     publish_status();
   }
   replica->fail_all(replica::error_stopped());
@@ -243,6 +260,29 @@ void Node::Impl::drain_inbox() {
       done(result, header_at(result.revision));
     });
   }
+}
+
+void Node::Impl::run_watch_tasks() {
+  std::deque<std::function<void(kv::WatchHub&)>> tasks;
+  {
+    std::lock_guard lock(inbox_mutex);
+    tasks.swap(inbox_watch_tasks);
+  }
+  for (auto& task : tasks) task(*watch_hub);
+  watch_hub->tick(std::chrono::duration_cast<std::chrono::milliseconds>(
+                      Clock::now().time_since_epoch()).count());
+  watch_hub->pump();
+}
+
+bool Node::with_watch_hub(std::function<void(kv::WatchHub&)> task) {
+  Impl& impl = *impl_;
+  {
+    std::lock_guard lock(impl.inbox_mutex);
+    if (!impl.running || impl.stopping) return false;
+    impl.inbox_watch_tasks.push_back(std::move(task));
+  }
+  impl.inbox_changed.notify_one();
+  return true;
 }
 
 // Each sync makes the Ready durable, then sends, applies and takes the next Ready (which may

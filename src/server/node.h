@@ -42,6 +42,9 @@
 #include "storage/file_system.h"
 #include "transport/transport_config.h"
 
+namespace synod::kv {
+class WatchHub;
+}
 namespace synod::storage {
 class DurableStorage;
 }
@@ -77,6 +80,10 @@ struct NodeConfig {
   std::chrono::milliseconds request_timeout{7000};
   uint64_t wal_segment_bytes = 64ull << 20;
   uint64_t snapshot_catch_up_entries = 5000;          // log kept below a snapshot, as etcd
+  // Watches (kv/watch_hub.h): etcd's progress notification interval (10 minutes) and the events
+  // of one catch-up response.
+  std::chrono::milliseconds watch_progress_notify_interval{10 * 60 * 1000};
+  int64_t watch_catch_up_max_events = 1000;
 
   // One structured line per event (start, leader change, failure); stderr when empty.
   std::function<void(const std::string&)> log;
@@ -124,6 +131,11 @@ class Node {
 
   // Any thread. `done` runs exactly once, on the node thread (or inline when refused at once).
   void submit(kv::Command command, RequestDone done);
+
+  // Any thread: runs `task` on the node thread with the node's watch hub, which sees every
+  // applied write; then the hub catches up slow watchers. False (the task dropped) when the node
+  // is not running.
+  bool with_watch_hub(std::function<void(kv::WatchHub&)> task);
 
   // Any thread; a consistent copy.
   NodeStatus status() const;

@@ -9,6 +9,7 @@
 
 #include "api/etcd/kv_service.h"
 #include "api/etcd/maintenance_service.h"
+#include "api/etcd/watch_service.h"
 
 namespace synod::api::etcd {
 namespace {
@@ -41,6 +42,8 @@ Status EtcdApiServer::start() {
 
   kv_service_ = std::make_unique<KvService>(node_);
   maintenance_service_ = std::make_unique<MaintenanceService>(node_);
+  watch_service_ = std::make_unique<WatchService>(
+      node_, WatchServiceOptions{options_.max_request_bytes, options_.watch_max_queued_responses});
   grpc::ServerBuilder builder;
   std::vector<int> ports(options_.listen_addresses.size(), 0);
   for (size_t i = 0; i < options_.listen_addresses.size(); ++i) {
@@ -57,6 +60,7 @@ Status EtcdApiServer::start() {
                              kMinClientPingIntervalMilliseconds);
   builder.RegisterService(kv_service_.get());
   builder.RegisterService(maintenance_service_.get());
+  builder.RegisterService(watch_service_.get());
 
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) {
@@ -76,6 +80,8 @@ Status EtcdApiServer::start() {
 
 void EtcdApiServer::stop() {
   if (server_ == nullptr) return;
+  // Watch streams never end by themselves: end them first, so the grace period is not spent.
+  watch_service_->stop();
   // Calls still running at the deadline are cancelled; UnaryCall finishes them on cancel, so
   // Shutdown returns without waiting for the node.
   server_->Shutdown(std::chrono::system_clock::now() +
