@@ -65,6 +65,7 @@ struct Node::Impl : replica::ReplicaEnv {
 
   void run();
   void drain_inbox();
+  void run_tasks();
   void run_syncs();
   void publish_status();
   HeaderInfo header_at(int64_t revision) const;
@@ -84,6 +85,8 @@ struct Node::Impl : replica::ReplicaEnv {
   std::condition_variable inbox_changed;
   std::deque<consensus::Message> inbox_messages;  // guarded by inbox_mutex
   std::deque<Request> inbox_requests;              // guarded by inbox_mutex
+  std::deque<NodeTask> inbox_tasks;                // guarded by inbox_mutex
+  std::vector<NodeTask> running_tasks;             // node thread only
   bool stopping = false;                           // guarded by inbox_mutex
   bool running = false;                            // guarded by inbox_mutex
 
@@ -187,6 +190,27 @@ void Node::stop() {
   kv::ApplyResult stopped;
   stopped.status = replica::error_stopped();
   for (Impl::Request& request : leftover) request.done(stopped, header());
+  std::deque<NodeTask> tasks;
+  {
+    std::lock_guard lock(impl.inbox_mutex);
+    tasks.swap(impl.inbox_tasks);
+  }
+  for (NodeTask& task : impl.running_tasks) task(nullptr);
+  impl.running_tasks.clear();
+  for (NodeTask& task : tasks) task(nullptr);
+}
+
+void Node::run_on_node_thread(NodeTask task) {
+  Impl& impl = *impl_;
+  {
+    std::lock_guard lock(impl.inbox_mutex);
+    if (impl.running && !impl.stopping) {
+      impl.inbox_tasks.push_back(std::move(task));
+      impl.inbox_changed.notify_one();
+      return;
+    }
+  }
+  task(nullptr);
 }
 
 void Node::submit(kv::Command command, RequestDone done) {
@@ -210,7 +234,8 @@ void Node::Impl::run() {
     {
       std::unique_lock lock(inbox_mutex);
       inbox_changed.wait_until(lock, next_tick, [this] {
-        return stopping || !inbox_messages.empty() || !inbox_requests.empty();
+        return stopping || !inbox_messages.empty() || !inbox_requests.empty() ||
+               !inbox_tasks.empty();
       });
       if (stopping) break;
     }
@@ -223,6 +248,7 @@ void Node::Impl::run() {
     drain_inbox();
     replica->pump();
     run_syncs();
+    run_tasks();
     publish_status();
   }
   replica->fail_all(replica::error_stopped());
@@ -243,6 +269,20 @@ void Node::Impl::drain_inbox() {
       done(result, header_at(result.revision));
     });
   }
+}
+
+void Node::Impl::run_tasks() {
+  {
+    std::lock_guard lock(inbox_mutex);
+    for (NodeTask& task : inbox_tasks) running_tasks.push_back(std::move(task));
+    inbox_tasks.clear();
+  }
+  std::vector<NodeTask> unfinished;
+  for (NodeTask& task : running_tasks) {
+    if (!task(replica.get())) unfinished.push_back(std::move(task));
+  }
+  running_tasks.swap(unfinished);
+  run_syncs();  // a task may have proposed (a leadership transfer)
 }
 
 // Each sync makes the Ready durable, then sends, applies and takes the next Ready (which may
