@@ -31,7 +31,10 @@ TEST(SnapshotBlob, OpensWhatWasSealedWithItsSummary) {
   const MvccStore store = store_with_history();
   const std::string data = store.snapshot();
   const std::string blob = seal_snapshot_blob(data);
-  ASSERT_EQ(blob.size(), data.size() + kSha256Bytes);
+  // Whole 512-byte blocks (data, padding, its length) then the digest, as etcdctl expects.
+  ASSERT_EQ(blob.size() % kSnapshotBlockBytes, kSha256Bytes);
+  ASSERT_GE(blob.size(), data.size() + 8 + kSha256Bytes);
+  EXPECT_EQ(blob.substr(0, data.size()), data);
   SnapshotSummary summary;
   Status opened = open_snapshot_blob(blob, summary);
   ASSERT_TRUE(opened.ok()) << opened.message();
@@ -65,6 +68,16 @@ TEST(SnapshotBlob, TruncatedCorruptedOrForeignFilesAreRefused) {
     flipped[at] = static_cast<char>(flipped[at] ^ 0x10);
     EXPECT_EQ(open_snapshot_blob(flipped, summary).code(), StatusCode::kCorruption) << at;
   }
+  // A block-aligned blob with a correct digest but a length field beyond the data, or junk in the
+  // padding (a crafted or foreign file).
+  std::string area = snapshot_stream_data(store_with_history().snapshot());
+  std::string bad_length = area;
+  bad_length[bad_length.size() - 2] = 0x7f;
+  EXPECT_EQ(open_snapshot_blob(bad_length + sha256(bad_length), summary).code(),
+            StatusCode::kCorruption);
+  std::string junk = area;
+  junk[area.size() - 9] = 'x';  // the last padding byte (the store's bytes are far shorter)
+  EXPECT_EQ(open_snapshot_blob(junk + sha256(junk), summary).code(), StatusCode::kCorruption);
   // A correct digest over bytes that are no store snapshot (e.g. an etcd bbolt file).
   const Status foreign = open_snapshot_blob(seal_snapshot_blob("not a snapshot"), summary);
   EXPECT_EQ(foreign.code(), StatusCode::kCorruption);

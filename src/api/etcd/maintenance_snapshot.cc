@@ -1,7 +1,8 @@
 // Snapshot: the store's snapshot is taken on the node thread (a consistent state: the node thread
 // alone applies entries), then streamed off it by gRPC in chunks of kSnapshotChunkBytes, each
 // with the bytes still to come after it, and a last message holding the SHA-256 of all the data
-// with remaining_bytes 0 — the stream etcd 3.4's maintenance server sends.
+// with remaining_bytes 0 — the stream etcd 3.4's maintenance server sends. The data is laid out
+// in whole 512-byte blocks (kv/snapshot_blob.h), which etcdctl's `snapshot save` insists on.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -28,7 +29,7 @@ class SnapshotWriter final : public grpc::ServerWriteReactor<etcdserverpb::Snaps
       if (replica == nullptr) {
         Finish(to_grpc_status(replica::error_stopped()));
       } else {
-        data_ = replica->store().snapshot();
+        data_ = kv::snapshot_stream_data(replica->store().snapshot());
         digest_ = kv::sha256(data_);
         write_next();
       }
