@@ -311,6 +311,7 @@ void Node::Impl::publish_status() {
   for (const Member& member : config.initial_members)
     if (replica_status.engine.membership.contains(member.id)) status.members.push_back(member);
   if (replica_status.failure) status.errors.push_back(replica_status.failure->message());
+  for (const replica::Alarm& alarm : replica->alarms()) status.errors.push_back(replica::describe_alarm(alarm));
   term.store(status.raft_term, std::memory_order_relaxed);
   std::lock_guard lock(status_mutex);
   published = std::move(status);

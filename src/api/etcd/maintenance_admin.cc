@@ -75,22 +75,61 @@ grpc::ServerUnaryReactor* MaintenanceService::MoveLeader(
   return call;
 }
 
-grpc::ServerUnaryReactor* MaintenanceService::Alarm(grpc::CallbackServerContext* context,
+// GET lists the alarms this member has applied (served locally, not through the log as etcd
+// does); ACTIVATE and DEACTIVATE go through the log and answer with the alarm they changed.
+grpc::ServerUnaryReactor* MaintenanceService::Alarm(grpc::CallbackServerContext* /*context*/,
                                                     const etcdserverpb::AlarmRequest* request,
                                                     etcdserverpb::AlarmResponse* response) {
-  fill_header(0, node_.header(), *response->mutable_header());
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  switch (request->action()) {
-    case etcdserverpb::AlarmRequest::GET:
-    case etcdserverpb::AlarmRequest::DEACTIVATE:
-      // No alarm is ever raised yet (see docs/maintenance.md): nothing to list or disarm.
-      reactor->Finish(grpc::Status::OK);
-      break;
-    default:
-      reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                                   "synod: raising an alarm by request is not supported"));
+  auto* call = new UnaryCall();  // deletes itself in OnDone
+  UnaryCall::Handle handle = call->handle();
+  const etcdserverpb::AlarmRequest::AlarmAction action = request->action();
+  const etcdserverpb::AlarmType type = request->alarm();
+  const bool known_type = type == etcdserverpb::NOSPACE || type == etcdserverpb::CORRUPT;
+  if (action != etcdserverpb::AlarmRequest::GET &&
+      (!known_type || (action != etcdserverpb::AlarmRequest::ACTIVATE &&
+                       action != etcdserverpb::AlarmRequest::DEACTIVATE))) {
+    handle.finish([] {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "synod: unknown alarm action or type");
+    });
+    return call;
   }
-  return reactor;
+  auto add_alarm = [response](const replica::Alarm& alarm) {
+    etcdserverpb::AlarmMember* member = response->add_alarms();
+    member->set_memberid(alarm.member);
+    member->set_alarm(static_cast<etcdserverpb::AlarmType>(alarm.type));
+  };
+  node_.run_on_node_thread([handle, response, action, type, known_type, add_alarm,
+                            &node = node_,
+                            member = request->memberid()](replica::Replica* replica) {
+    if (replica == nullptr) {
+      handle.finish([] { return to_grpc_status(replica::error_stopped()); });
+      return true;
+    }
+    if (action == etcdserverpb::AlarmRequest::GET) {
+      handle.finish([&] {
+        fill_header(0, node.header(), *response->mutable_header());
+        for (const replica::Alarm& alarm : replica->alarms()) {
+          if (!known_type || alarm.type == static_cast<replica::AlarmType>(type)) add_alarm(alarm);
+        }
+        return grpc::Status::OK;
+      });
+      return true;
+    }
+    const replica::AlarmChange change{action == etcdserverpb::AlarmRequest::ACTIVATE,
+                                      {member, static_cast<replica::AlarmType>(type)}};
+    replica->submit_alarm(change, [handle, response, add_alarm, replica,
+                                   &node](const kv::ApplyResult& result) {
+      handle.finish([&] {
+        if (!result.status.ok()) return to_grpc_status(result.status);
+        fill_header(result.revision, node.header(), *response->mutable_header());
+        if (replica->last_alarm_change()) add_alarm(*replica->last_alarm_change());
+        return grpc::Status::OK;
+      });
+    });
+    return true;
+  });
+  return call;
 }
 
 }  // namespace synod::api::etcd
