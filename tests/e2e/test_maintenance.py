@@ -6,7 +6,10 @@
   * defrag: the same output as etcd's for every member;
   * move-leader: leadership moves to the chosen follower; a non-member target and an endpoint list
     without the leader fail with etcd's messages;
-  * alarm list / disarm: nothing raised, the same (empty) output as etcd's;
+  * alarm list / disarm: nothing raised, the same (empty) output as etcd's; then, with a 64 KiB
+    --quota-backend-bytes, puts until "database space exceeded": every member of a three-node
+    synod lists the NOSPACE alarm, puts are refused, reads and deletes served, Status lists it,
+    `alarm disarm` clears it — each output the same as a one-node etcd's (member ids aside);
   * snapshot: `etcdctl snapshot save` writes the file; `synodctl snapshot status` reads its
     revision and key count; `synodctl snapshot restore` builds a data directory from which a new
     one-node synod serves the keys at their revisions; a truncated file is refused by name.
@@ -191,6 +194,61 @@ def check_snapshot(h, synod):
     log("snapshot saved at revision %d, restored and served" % revision)
 
 
+def normalise_ids(text):
+    return re.sub(r"memberID:[0-9]+", "memberID:<id>", text)
+
+
+def fill_until_refused(h, endpoints):
+    value = "v" * 8192
+    for i in range(200):
+        r = h.etcdctl(endpoints, "put", "fill%d" % i, value)
+        if not r.ok:
+            return r
+    raise harness.TestFailure("200 puts of 8 KiB never passed the quota")
+
+
+def check_nospace_alarm(h):
+    quota = ["--quota-backend-bytes", "65536"]
+    synod = h.cluster("synod", 3, name="quota", extra_flags=quota)
+    synod.start()
+    etcd = h.cluster("etcd", 1, name="etcdquota", extra_flags=quota)
+    etcd.start()
+    for cluster in (synod, etcd):
+        r = fill_until_refused(h, cluster.endpoints()[:1])
+        check(r.returncode == 1 and without_client_logs(r.stderr) ==
+              "Error: etcdserver: mvcc: database space exceeded\n", "%s fill: %r" % (cluster.kind, r))
+    # Raised through the log: every synod member lists the alarm of the member that refused.
+    raiser = member_ids(h, synod)[0]
+    want = "memberID:%d alarm:NOSPACE \n" % raiser
+    for i in range(3):
+        deadline = time.monotonic() + 10
+        while True:
+            r = h.etcdctl(synod.endpoints([i]), "alarm", "list")
+            if r.ok and r.stdout == want:
+                break
+            check(time.monotonic() < deadline, "member %d alarm list: %r" % (i, r))
+            time.sleep(0.2)
+        st = synod.status(i)
+        check(st is not None and st.get("errors") == [want[:-1]], "member %d status: %r" % (i, st))
+
+    def same(*args):
+        s = h.etcdctl(synod.endpoints([1]), *args)  # a member that did not raise it
+        e = h.etcdctl(etcd.endpoints(), *args)
+        got = (s.returncode, normalise_ids(s.stdout), normalise_ids(without_client_logs(s.stderr)))
+        wanted = (e.returncode, normalise_ids(e.stdout), normalise_ids(without_client_logs(e.stderr)))
+        check(got == wanted, "%s: synod %r, etcd %r" % (" ".join(args), got, wanted))
+        return s
+    same("alarm", "list")
+    check(not same("put", "small", "v").ok, "a put while NOSPACE is active")
+    check(same("get", "fill0", "--print-value-only").stdout.startswith("vvv"), "a read")
+    check(same("del", "fill0").stdout == "1\n", "a delete")
+    check(same("alarm", "disarm").stdout == want, "alarm disarm")
+    check(same("alarm", "list").stdout == "", "alarm list after disarm")
+    r = synodctl(h, synod.endpoints([2]), "alarm", "list")
+    check(r.ok and r.stdout == "", "synodctl alarm list: %r" % r)
+    log("NOSPACE raised on every member, writes refused, reads and deletes served, disarmed")
+
+
 def body(h):
     synod = h.cluster("synod", 3)
     synod.start()
@@ -200,6 +258,9 @@ def body(h):
     check_defrag_and_alarms(h, synod, etcd)
     check_move_leader(h, synod, etcd)
     check_snapshot(h, synod)
+    synod.stop()
+    etcd.stop()
+    check_nospace_alarm(h)
 
 
 if __name__ == "__main__":
