@@ -1,5 +1,6 @@
 // snapshot save|status|restore (etcdctl's snapshot_command.go and clientv3/snapshot).
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "ctl/command_support.h"
@@ -58,6 +59,10 @@ int run_snapshot_status(const Session& session, const std::vector<std::string>& 
     return report(bad_feature(std::string(output_format_name(format.value())) +
                               " output is not supported by synodctl for this command yet"),
                   io.err);
+  // etcdctl stats the file first, with Go's text for a missing one.
+  std::error_code missing;
+  if (!std::filesystem::exists(arguments[0], missing))
+    return report(general_error("stat " + arguments[0] + ": no such file or directory"), io.err);
   storage::PosixFileSystem fs;
   std::string blob;
   Status read = fs.read_file(arguments[0], blob);

@@ -158,6 +158,11 @@ def check_snapshot(h, synod):
         out.write(f.read()[:-10])
     r = synodctl(h, [], "snapshot", "status", truncated)
     check(r.returncode == 1 and truncated in r.stderr, "truncated status: %r" % r)
+    missing = os.path.join(h.dir, "missing.db")
+    s = synodctl(h, [], "snapshot", "status", missing)
+    e = h.etcdctl([], "snapshot", "status", missing)
+    check((s.returncode, s.stdout, s.stderr) == (e.returncode, e.stdout, e.stderr),
+          "status of a missing file: synod %r, etcd %r" % (s, e))
 
     # Restore into a new one-member cluster and serve the keys.
     ports = harness.free_ports(2)
