@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "ctl/command_support.h"
+#include "ctl/go_json.h"
 #include "ctl/maintenance_commands.h"
 #include "ctl/table_writer.h"
 
@@ -25,14 +26,25 @@ std::string go_list(const std::vector<std::string>& items) {
   return text + "]";
 }
 
-Outcome<OutputFormat> simple_or_table(const Session& session) {
+}  // namespace
+
+Outcome<OutputFormat> maintenance_output_format(const Session& session, bool has_table) {
   Outcome<OutputFormat> format = parse_output_format(session.write_out);
   if (!format.ok()) return format;
-  if (format.value() != OutputFormat::kSimple && format.value() != OutputFormat::kTable)
-    return bad_feature(std::string(output_format_name(format.value())) +
-                       " output is not supported by synodctl for this command yet");
-  return format;
+  switch (format.value()) {
+    case OutputFormat::kSimple:
+    case OutputFormat::kJson:
+      return format;
+    case OutputFormat::kTable:
+      if (has_table) return format;
+      return bad_feature("table not supported as output format");  // etcdctl's words
+    default:
+      return bad_feature(std::string(output_format_name(format.value())) +
+                         " output is not supported by synodctl for this command yet");
+  }
 }
+
+namespace {
 
 void print_rows(OutputFormat format, const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
@@ -48,7 +60,12 @@ void print_rows(OutputFormat format, const std::vector<std::string>& header,
   }
 }
 
-void print_alarms(const etcdserverpb::AlarmResponse& response, std::ostream& out) {
+void print_alarms(OutputFormat format, const etcdserverpb::AlarmResponse& response,
+                  std::ostream& out) {
+  if (format == OutputFormat::kJson) {
+    out << go::message_json(response) << '\n';
+    return;
+  }
   for (const etcdserverpb::AlarmMember& alarm : response.alarms()) out << alarm_text(alarm) << '\n';
 }
 
@@ -75,9 +92,10 @@ std::string alarm_text(const etcdserverpb::AlarmMember& alarm) {
 }
 
 int run_endpoint_hashkv(const Session& session, int64_t revision, CommandIo io) {
-  const Outcome<OutputFormat> format = simple_or_table(session);
+  const Outcome<OutputFormat> format = maintenance_output_format(session, true);
   if (!format.ok()) return report(format.error(), io.err);
   std::vector<std::vector<std::string>> rows;
+  std::string json = "[";  // etcdctl marshals []epHashKV{Ep `json:"Endpoint"`, Resp `json:"HashKV"`}
   bool any_failed = false;
   for (const std::string& endpoint : session.endpoints) {
     Outcome<std::unique_ptr<EtcdClient>> client =
@@ -96,8 +114,17 @@ int run_endpoint_hashkv(const Session& session, int64_t revision, CommandIo io) 
       continue;
     }
     rows.push_back({endpoint, std::to_string(hashed.value().hash())});
+    json += rows.size() > 1 ? ",{\"Endpoint\":" : "{\"Endpoint\":";
+    go::append_json_string(json, endpoint);
+    json += ",\"HashKV\":";
+    go::append_message_json(json, hashed.value());
+    json += '}';
   }
-  print_rows(format.value(), {"endpoint", "hash"}, rows, io.out);
+  if (format.value() == OutputFormat::kJson) {
+    io.out << json << "]\n";
+  } else {
+    print_rows(format.value(), {"endpoint", "hash"}, rows, io.out);
+  }
   return any_failed ? static_cast<int>(ExitCode::kError) : 0;
 }
 
@@ -125,6 +152,8 @@ int run_defrag(const Session& session, CommandIo io) {
 int run_move_leader(const Session& session, const std::vector<std::string>& arguments,
                     CommandIo io) {
   if (arguments.size() != 1) return report(bad_args("move-leader command needs 1 argument"), io.err);
+  const Outcome<OutputFormat> format = maintenance_output_format(session, false);
+  if (!format.ok()) return report(format.error(), io.err);
   uint64_t target = 0;
   {
     const std::string& text = arguments[0];
@@ -156,12 +185,18 @@ int run_move_leader(const Session& session, const std::vector<std::string>& argu
   request.set_targetid(target);
   Outcome<etcdserverpb::MoveLeaderResponse> moved = leader_client->move_leader(request);
   if (!moved.ok()) return report(moved.error(), io.err);
-  io.out << "Leadership transferred from " << hex_id(leader_id) << " to " << hex_id(target)
-         << '\n';
+  if (format.value() == OutputFormat::kJson) {
+    io.out << go::message_json(moved.value()) << '\n';
+  } else {
+    io.out << "Leadership transferred from " << hex_id(leader_id) << " to " << hex_id(target)
+           << '\n';
+  }
   return 0;
 }
 
 int run_alarm_list(const Session& session, CommandIo io) {
+  const Outcome<OutputFormat> format = maintenance_output_format(session, false);
+  if (!format.ok()) return report(format.error(), io.err);
   Outcome<std::unique_ptr<EtcdClient>> client =
       EtcdClient::connect(session.endpoints, timeouts_of(session));
   if (!client.ok()) return report(client.error(), io.err);
@@ -169,13 +204,15 @@ int run_alarm_list(const Session& session, CommandIo io) {
   request.set_action(etcdserverpb::AlarmRequest::GET);
   Outcome<etcdserverpb::AlarmResponse> listed = client.value()->alarm(request);
   if (!listed.ok()) return report(listed.error(), io.err);
-  print_alarms(listed.value(), io.out);
+  print_alarms(format.value(), listed.value(), io.out);
   return 0;
 }
 
 // clientv3's AlarmDisarm with an empty member: every listed alarm is deactivated, one request
 // each, and the deactivated ones are printed.
 int run_alarm_disarm(const Session& session, CommandIo io) {
+  const Outcome<OutputFormat> format = maintenance_output_format(session, false);
+  if (!format.ok()) return report(format.error(), io.err);
   Outcome<std::unique_ptr<EtcdClient>> client =
       EtcdClient::connect(session.endpoints, timeouts_of(session));
   if (!client.ok()) return report(client.error(), io.err);
@@ -195,7 +232,7 @@ int run_alarm_disarm(const Session& session, CommandIo io) {
     for (const etcdserverpb::AlarmMember& gone : answer.value().alarms())
       *disarmed.add_alarms() = gone;
   }
-  print_alarms(disarmed, io.out);
+  print_alarms(format.value(), disarmed, io.out);
   return 0;
 }
 

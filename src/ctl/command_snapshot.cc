@@ -53,12 +53,8 @@ int run_snapshot_status(const Session& session, const std::vector<std::string>& 
                         CommandIo io) {
   if (arguments.size() != 1)
     return report(bad_args("snapshot status requires exactly one argument"), io.err);
-  Outcome<OutputFormat> format = parse_output_format(session.write_out);
+  const Outcome<OutputFormat> format = maintenance_output_format(session, true);
   if (!format.ok()) return report(format.error(), io.err);
-  if (format.value() != OutputFormat::kSimple && format.value() != OutputFormat::kTable)
-    return report(bad_feature(std::string(output_format_name(format.value())) +
-                              " output is not supported by synodctl for this command yet"),
-                  io.err);
   // etcdctl stats the file first, with Go's text for a missing one.
   std::error_code missing;
   if (!std::filesystem::exists(arguments[0], missing))
@@ -77,7 +73,11 @@ int run_snapshot_status(const Session& session, const std::vector<std::string>& 
   const std::vector<std::string> row = {hash, std::to_string(summary.revision),
                                         std::to_string(summary.total_keys),
                                         humanize_bytes(static_cast<uint64_t>(summary.total_size))};
-  if (format.value() == OutputFormat::kTable) {
+  if (format.value() == OutputFormat::kJson) {  // snapshot.Status's json tags
+    io.out << "{\"hash\":" << summary.hash << ",\"revision\":" << summary.revision
+           << ",\"totalKey\":" << summary.total_keys << ",\"totalSize\":" << summary.total_size
+           << "}\n";
+  } else if (format.value() == OutputFormat::kTable) {
     TableWriter table({"hash", "revision", "total keys", "total size"});
     table.append_row(row);
     io.out << table.render();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ctl/commands.h"
+#include "ctl/printer.h"
 #include "ctl/snapshot_restore.h"
 
 namespace synod::ctl {
@@ -45,6 +46,10 @@ int run_snapshot_status(const Session& session, const std::vector<std::string>& 
                         CommandIo io);
 int run_snapshot_restore(const std::vector<std::string>& arguments, RestoreFlags flags,
                          CommandIo io);
+
+// -w for these commands: simple and json (and table when `has_table`); etcdctl's message for a
+// table it cannot print; fields and protobuf are not implemented here yet (exit 4).
+Outcome<OutputFormat> maintenance_output_format(const Session& session, bool has_table);
 
 // go-humanize's Bytes, as etcdctl prints sizes: "512 B", "2.1 kB", "21 MB".
 std::string humanize_bytes(uint64_t bytes);

@@ -14,6 +14,7 @@
     revision and key count; `synodctl snapshot restore` builds a data directory from which a new
     one-node synod serves the keys at their revisions; a truncated file is refused by name.
 """
+import json
 import os
 import re
 import sys
@@ -78,6 +79,11 @@ def check_hashkv(h, synod):
     r = synodctl(h, synod.endpoints(), "endpoint", "hashkv")
     check(r.ok and all(line.endswith(", " + second) for line in r.stdout.splitlines()),
           "synodctl endpoint hashkv: %r" % r)
+    s = json.loads(h.etcdctl(synod.endpoints(), "endpoint", "hashkv", "-w", "json").stdout)
+    r = synodctl(h, synod.endpoints(), "endpoint", "hashkv", "-w", "json")
+    check(r.ok and json.loads(r.stdout) == s, "synodctl hashkv -w json: %r vs %r" % (r, s))
+    check([sorted(x) for x in s] == [["Endpoint", "HashKV"]] * 3 and
+          sorted(s[0]["HashKV"]) == ["compact_revision", "hash", "header"], "hashkv json: %r" % s)
     r = h.etcdctl(synod.endpoints()[:1], "endpoint", "hashkv", "--rev=100000")
     check("required revision is a future revision" in r.stderr, "future revision: %r" % r)
     log("hashkv equal on three members: %s" % second)
@@ -244,6 +250,14 @@ def check_nospace_alarm(h):
         check(got == wanted, "%s: synod %r, etcd %r" % (" ".join(args), got, wanted))
         return s
     same("alarm", "list")
+    # -w json: the same structure as etcd's, member ids and headers aside.
+    s = json.loads(h.etcdctl(synod.endpoints([1]), "alarm", "list", "-w", "json").stdout)
+    e = json.loads(h.etcdctl(etcd.endpoints(), "alarm", "list", "-w", "json").stdout)
+    shape = lambda r: (sorted(r),  # noqa: E731
+                       [sorted(a.items()) for a in r["alarms"] for a in [dict(a, memberID=0)]])
+    check(shape(s) == shape(e), "alarm list -w json: synod %r, etcd %r" % (s, e))
+    r = synodctl(h, synod.endpoints([1]), "alarm", "list", "-w", "json")
+    check(r.ok and shape(json.loads(r.stdout)) == shape(e), "synodctl alarm list -w json: %r" % r)
     check(not same("put", "small", "v").ok, "a put while NOSPACE is active")
     check(same("get", "fill0", "--print-value-only").stdout.startswith("vvv"), "a read")
     check(same("del", "fill0").stdout == "1\n", "a delete")

@@ -100,15 +100,13 @@ grpc::ServerUnaryReactor* MaintenanceService::Alarm(grpc::CallbackServerContext*
     member->set_alarm(static_cast<etcdserverpb::AlarmType>(alarm.type));
   };
   node_.run_on_node_thread([handle, response, action, type, known_type, add_alarm,
-                            &node = node_,
                             member = request->memberid()](replica::Replica* replica) {
     if (replica == nullptr) {
       handle.finish([] { return to_grpc_status(replica::error_stopped()); });
       return true;
     }
     if (action == etcdserverpb::AlarmRequest::GET) {
-      handle.finish([&] {
-        fill_header(0, node.header(), *response->mutable_header());
+      handle.finish([&] {  // no header: etcd's AlarmResponse carries none
         for (const replica::Alarm& alarm : replica->alarms()) {
           if (!known_type || alarm.type == static_cast<replica::AlarmType>(type)) add_alarm(alarm);
         }
@@ -118,11 +116,9 @@ grpc::ServerUnaryReactor* MaintenanceService::Alarm(grpc::CallbackServerContext*
     }
     const replica::AlarmChange change{action == etcdserverpb::AlarmRequest::ACTIVATE,
                                       {member, static_cast<replica::AlarmType>(type)}};
-    replica->submit_alarm(change, [handle, response, add_alarm, replica,
-                                   &node](const kv::ApplyResult& result) {
+    replica->submit_alarm(change, [handle, add_alarm, replica](const kv::ApplyResult& result) {
       handle.finish([&] {
         if (!result.status.ok()) return to_grpc_status(result.status);
-        fill_header(result.revision, node.header(), *response->mutable_header());
         if (replica->last_alarm_change()) add_alarm(*replica->last_alarm_change());
         return grpc::Status::OK;
       });
