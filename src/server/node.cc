@@ -282,7 +282,8 @@ void Node::Impl::run_tasks() {
     if (!task(replica.get())) unfinished.push_back(std::move(task));
   }
   running_tasks.swap(unfinished);
-  run_syncs();  // a task may have proposed (a leadership transfer)
+  replica->pump();  // a task may have proposed (an alarm change, a leadership transfer)
+  run_syncs();
 }
 
 // Each sync makes the Ready durable, then sends, applies and takes the next Ready (which may
@@ -311,7 +312,8 @@ void Node::Impl::publish_status() {
   for (const Member& member : config.initial_members)
     if (replica_status.engine.membership.contains(member.id)) status.members.push_back(member);
   if (replica_status.failure) status.errors.push_back(replica_status.failure->message());
-  for (const replica::Alarm& alarm : replica->alarms()) status.errors.push_back(replica::describe_alarm(alarm));
+  for (const replica::Alarm& alarm : replica->alarms())
+    status.errors.push_back(replica::describe_alarm(alarm));  // etcd lists alarms in Status
   term.store(status.raft_term, std::memory_order_relaxed);
   std::lock_guard lock(status_mutex);
   published = std::move(status);
