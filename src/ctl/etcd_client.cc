@@ -122,4 +122,42 @@ Outcome<etcdserverpb::StatusResponse> EtcdClient::status() {
               etcdserverpb::StatusRequest());
 }
 
+
+Outcome<etcdserverpb::HashKVResponse> EtcdClient::hash_kv(
+    const etcdserverpb::HashKVRequest& request) {
+  return call(*maintenance_, &etcdserverpb::Maintenance::Stub::HashKV, request);
+}
+
+Outcome<etcdserverpb::DefragmentResponse> EtcdClient::defragment() {
+  return call(*maintenance_, &etcdserverpb::Maintenance::Stub::Defragment,
+              etcdserverpb::DefragmentRequest());
+}
+
+Outcome<etcdserverpb::MoveLeaderResponse> EtcdClient::move_leader(
+    const etcdserverpb::MoveLeaderRequest& request) {
+  return call(*maintenance_, &etcdserverpb::Maintenance::Stub::MoveLeader, request);
+}
+
+Outcome<etcdserverpb::AlarmResponse> EtcdClient::alarm(const etcdserverpb::AlarmRequest& request) {
+  return call(*maintenance_, &etcdserverpb::Maintenance::Stub::Alarm, request);
+}
+
+Outcome<std::string> EtcdClient::snapshot() {
+  grpc::ClientContext context;
+  const auto deadline =
+      std::chrono::system_clock::now() +
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(timeouts_.command);
+  context.set_deadline(deadline);
+  context.set_wait_for_ready(true);
+  std::unique_ptr<grpc::ClientReader<etcdserverpb::SnapshotResponse>> reader =
+      maintenance_->Snapshot(&context, etcdserverpb::SnapshotRequest());
+  std::string blob;
+  etcdserverpb::SnapshotResponse response;
+  while (reader->Read(&response)) blob += response.blob();
+  const grpc::Status status = reader->Finish();
+  if (status.ok()) return blob;
+  const bool deadline_passed = std::chrono::system_clock::now() + kDeadlineSlack >= deadline;
+  return general_error(etcd_error_text(status, deadline_passed));
+}
+
 }  // namespace synod::ctl

@@ -38,6 +38,13 @@ class EtcdClient {
   Outcome<etcdserverpb::TxnResponse> txn(const etcdserverpb::TxnRequest& request);
   Outcome<etcdserverpb::CompactionResponse> compact(const etcdserverpb::CompactionRequest& request);
   Outcome<etcdserverpb::StatusResponse> status();
+  Outcome<etcdserverpb::HashKVResponse> hash_kv(const etcdserverpb::HashKVRequest& request);
+  Outcome<etcdserverpb::DefragmentResponse> defragment();
+  Outcome<etcdserverpb::MoveLeaderResponse> move_leader(
+      const etcdserverpb::MoveLeaderRequest& request);
+  Outcome<etcdserverpb::AlarmResponse> alarm(const etcdserverpb::AlarmRequest& request);
+  // Maintenance.Snapshot: every blob of the stream, concatenated (the data, then its SHA-256).
+  Outcome<std::string> snapshot();
 
   EtcdClient(std::shared_ptr<grpc::Channel> channel, const ClientTimeouts& timeouts);
 

@@ -7,6 +7,7 @@
 #include "core/check.h"
 #include "ctl/commands.h"
 #include "ctl/global_flags.h"
+#include "ctl/maintenance_commands.h"
 #include "ctl/watch_command.h"
 
 namespace synod::ctl {
@@ -21,6 +22,7 @@ struct CommandLine {
   TxnFlags txn;
   CompactionFlags compaction;
   WatchFlags watch;
+  MaintenanceCommands maintenance;
   CLI::App* put_command = nullptr;
   CLI::App* get_command = nullptr;
   CLI::App* del_command = nullptr;
@@ -60,6 +62,7 @@ struct CommandLine {
     endpoint->require_subcommand(1);
     endpoint_status_command = add_command(
         *endpoint, "status", "Prints out the status of endpoints specified in `--endpoints` flag");
+    maintenance.add(app, *endpoint);
   }
 
   static CLI::App* add_command(CLI::App& parent, const std::string& name,
@@ -78,6 +81,7 @@ struct CommandLine {
     if (txn_command->parsed()) return run_txn(session.value(), txn, io);
     if (compaction_command->parsed()) return run_compaction(session.value(), compaction, io);
     if (watch_command->parsed()) return run_watch(session.value(), watch, io);
+    if (const int code = maintenance.run_if_parsed(session.value(), io); code >= 0) return code;
     SYNOD_CHECK(endpoint_status_command->parsed(), "CLI11 lets no run through without a command");
     return run_endpoint_status(session.value(), io);
   }

@@ -27,7 +27,7 @@ Status Replica::start(std::vector<std::string>& repairs) {
   start_term_ = state.hard_state.term;
   membership_ = options_.engine.initial_membership;
   if (state.snapshot) {
-    Status restored = store_.restore(state.snapshot->data);
+    Status restored = restore_state(state.snapshot->data);
     if (!restored.ok())
       return {StatusCode::kCorruption, "the snapshot at index " +
                                            std::to_string(state.snapshot->meta.index) +
@@ -142,7 +142,7 @@ void Replica::send_engine_messages(std::vector<consensus::Message>& messages) {
 }
 
 void Replica::apply_snapshot(const consensus::Snapshot& snapshot) {
-  Status restored = store_.restore(snapshot.data);
+  Status restored = restore_state(snapshot.data);
   if (!restored.ok()) {
     fail("snapshot", {StatusCode::kCorruption,
                       "a snapshot from the leader does not restore: " + restored.message()});
@@ -178,7 +178,7 @@ void Replica::apply_entry(const Entry& entry) {
                        "committed entry " + std::to_string(entry.index) + " is not a proposal"});
         return;
       }
-      kv::ApplyResult result = store_.apply(envelope.command);
+      kv::ApplyResult result = apply_command(envelope.command);
       applied_bytes_since_ += static_cast<int64_t>(entry.data.size());
       if (result.status.ok() && !result.events.empty()) env_.on_store_changed(result.revision, result.events);
       if (envelope.origin == id()) answer(envelope.request_id, result);
@@ -202,7 +202,7 @@ void Replica::maybe_compact() {
   snapshot.meta.index = applied_index_;
   snapshot.meta.term = applied_term_;
   snapshot.meta.membership = membership_;
-  snapshot.data = store_.snapshot();
+  snapshot.data = state_snapshot();
   // Saved before the engine may drop the entries it covers; durable with the next sync.
   Status saved = storage_->save_snapshot(snapshot);
   if (!saved.ok()) {

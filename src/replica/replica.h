@@ -38,6 +38,7 @@
 #include "core/status.h"
 #include "kv/command.h"
 #include "kv/mvcc_store.h"
+#include "replica/alarms.h"
 #include "storage/durable_storage.h"
 #include "storage/file_system.h"
 
@@ -125,6 +126,13 @@ class Replica {
 
   ReplicaStatus status() const;
   const kv::MvccStore& store() const { return store_; }
+
+  // Alarms (replica_alarms.cc): active ones, as of the applied index.
+  const std::set<Alarm>& alarms() const { return alarms_; }
+  // Proposes an activation or deactivation; `done` runs once it is applied (or refused), when
+  // last_alarm_change() tells whether it changed anything.
+  void submit_alarm(const AlarmChange& change, RequestDone done);
+  const std::optional<Alarm>& last_alarm_change() const { return last_alarm_change_; }
   consensus::NodeId id() const { return options_.engine.id; }
   bool failed() const { return failure_.has_value(); }
   uint64_t refused_messages() const { return refused_messages_; }
@@ -160,6 +168,17 @@ class Replica {
   bool is_read(const kv::Command& command) const;
   void submit_write(const kv::Command& command, RequestDone done);
   void submit_read(const kv::Command& command, RequestDone done);
+  void submit_encoded_write(std::string bytes, RequestDone done);
+
+  // Alarms (replica_alarms.cc).
+  // True when a write that grows the store must be refused: a NOSPACE alarm is active, or this
+  // write would pass the quota (which raises one through the log).
+  bool refuses_growth();
+  // A committed envelope's command: an alarm change, or the store's command unless NOSPACE is
+  // active and it grows the store.
+  kv::ApplyResult apply_command(const std::string& command);
+  std::string state_snapshot() const;       // the store's snapshot with the alarms
+  Status restore_state(std::string_view data);
   void propose_envelope(consensus::NodeId origin, uint64_t request_id, std::string envelope);
   void request_read_index(consensus::NodeId origin, uint64_t origin_request_id);
   void on_read_index(uint64_t request_id, uint64_t index);
@@ -192,6 +211,9 @@ class Replica {
   std::optional<Status> failure_;
   uint64_t now_tick_ = 0;
   uint64_t refused_messages_ = 0;
+  std::set<Alarm> alarms_;                    // as of the applied index; in every snapshot
+  std::optional<Alarm> last_alarm_change_;    // what the last applied alarm command changed
+  bool no_space_alarm_proposed_ = false;      // one proposal in flight at a time
   consensus::NodeId known_leader_ = consensus::kNoNode;
   uint64_t known_term_ = 0;
 

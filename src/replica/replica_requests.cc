@@ -68,10 +68,14 @@ void Replica::submit_write(const kv::Command& command, RequestDone done) {
     done(error_result(error_request_too_large()));
     return;
   }
-  if (grows_store(command) && status().estimated_bytes > options_.quota_backend_bytes) {
+  if (grows_store(command) && refuses_growth()) {  // replica_alarms.cc
     done(error_result(error_no_space()));
     return;
   }
+  submit_encoded_write(std::move(bytes), std::move(done));
+}
+
+void Replica::submit_encoded_write(std::string bytes, RequestDone done) {
   const consensus::EngineStatus engine_status = engine_->status();
   const consensus::NodeId leader = engine_status.leader;
   if (leader == consensus::kNoNode) {

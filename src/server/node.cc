@@ -72,7 +72,8 @@ struct Node::Impl : replica::ReplicaEnv {
 
   void run();
   void drain_inbox();
-  void run_watch_tasks();
+  void run_tasks();
+  void pump_watch_hub();
   void run_syncs();
   void publish_status();
   HeaderInfo header_at(int64_t revision) const;
@@ -92,8 +93,9 @@ struct Node::Impl : replica::ReplicaEnv {
   std::condition_variable inbox_changed;
   std::deque<consensus::Message> inbox_messages;  // guarded by inbox_mutex
   std::deque<Request> inbox_requests;              // guarded by inbox_mutex
-  std::deque<std::function<void(kv::WatchHub&)>> inbox_watch_tasks;  // guarded by inbox_mutex
   std::unique_ptr<kv::WatchHub> watch_hub;  // node thread only, after start()
+  std::deque<NodeTask> inbox_tasks;                // guarded by inbox_mutex
+  std::vector<NodeTask> running_tasks;             // node thread only
   bool stopping = false;                           // guarded by inbox_mutex
   bool running = false;                            // guarded by inbox_mutex
 
@@ -202,6 +204,27 @@ void Node::stop() {
   kv::ApplyResult stopped;
   stopped.status = replica::error_stopped();
   for (Impl::Request& request : leftover) request.done(stopped, header());
+  std::deque<NodeTask> tasks;
+  {
+    std::lock_guard lock(impl.inbox_mutex);
+    tasks.swap(impl.inbox_tasks);
+  }
+  for (NodeTask& task : impl.running_tasks) task(nullptr);
+  impl.running_tasks.clear();
+  for (NodeTask& task : tasks) task(nullptr);
+}
+
+void Node::run_on_node_thread(NodeTask task) {
+  Impl& impl = *impl_;
+  {
+    std::lock_guard lock(impl.inbox_mutex);
+    if (impl.running && !impl.stopping) {
+      impl.inbox_tasks.push_back(std::move(task));
+      impl.inbox_changed.notify_one();
+      return;
+    }
+  }
+  task(nullptr);
 }
 
 void Node::submit(kv::Command command, RequestDone done) {
@@ -226,7 +249,7 @@ void Node::Impl::run() {
       std::unique_lock lock(inbox_mutex);
       inbox_changed.wait_until(lock, next_tick, [this] {
         return stopping || !inbox_messages.empty() || !inbox_requests.empty() ||
-               !inbox_watch_tasks.empty();
+               !inbox_tasks.empty();
       });
       if (stopping) break;
     }
@@ -239,7 +262,8 @@ void Node::Impl::run() {
     drain_inbox();
     replica->pump();
     run_syncs();
-    run_watch_tasks();
+    run_tasks();
+    pump_watch_hub();
     publish_status();
   }
   replica->fail_all(replica::error_stopped());
@@ -262,13 +286,23 @@ void Node::Impl::drain_inbox() {
   }
 }
 
-void Node::Impl::run_watch_tasks() {
-  std::deque<std::function<void(kv::WatchHub&)>> tasks;
+void Node::Impl::run_tasks() {
   {
     std::lock_guard lock(inbox_mutex);
-    tasks.swap(inbox_watch_tasks);
+    for (NodeTask& task : inbox_tasks) running_tasks.push_back(std::move(task));
+    inbox_tasks.clear();
   }
-  for (auto& task : tasks) task(*watch_hub);
+  std::vector<NodeTask> unfinished;
+  for (NodeTask& task : running_tasks) {
+    if (!task(replica.get())) unfinished.push_back(std::move(task));
+  }
+  running_tasks.swap(unfinished);
+  replica->pump();  // a task may have proposed (an alarm change, a leadership transfer)
+  run_syncs();
+}
+
+// The hub's timers (progress notifications), then catch-up of slow watchers.
+void Node::Impl::pump_watch_hub() {
   watch_hub->tick(std::chrono::duration_cast<std::chrono::milliseconds>(
                       Clock::now().time_since_epoch()).count());
   watch_hub->pump();
@@ -279,9 +313,12 @@ bool Node::with_watch_hub(std::function<void(kv::WatchHub&)> task) {
   {
     std::lock_guard lock(impl.inbox_mutex);
     if (!impl.running || impl.stopping) return false;
-    impl.inbox_watch_tasks.push_back(std::move(task));
   }
-  impl.inbox_changed.notify_one();
+  // A node that stops meanwhile runs the task with no replica: it is dropped, like the stream.
+  run_on_node_thread([&impl, task = std::move(task)](replica::Replica* replica) {
+    if (replica != nullptr) task(*impl.watch_hub);
+    return true;
+  });
   return true;
 }
 
@@ -311,6 +348,8 @@ void Node::Impl::publish_status() {
   for (const Member& member : config.initial_members)
     if (replica_status.engine.membership.contains(member.id)) status.members.push_back(member);
   if (replica_status.failure) status.errors.push_back(replica_status.failure->message());
+  for (const replica::Alarm& alarm : replica->alarms())
+    status.errors.push_back(replica::describe_alarm(alarm));  // etcd lists alarms in Status
   term.store(status.raft_term, std::memory_order_relaxed);
   std::lock_guard lock(status_mutex);
   published = std::move(status);

@@ -51,6 +51,9 @@ class DurableStorage;
 namespace synod::transport {
 class PeerTransport;
 }
+namespace synod::replica {
+class Replica;
+}
 
 namespace synod::server {
 
@@ -132,6 +135,12 @@ class Node {
   // Any thread. `done` runs exactly once, on the node thread (or inline when refused at once).
   void submit(kv::Command command, RequestDone done);
 
+  // Any thread. `task` runs on the node thread with the replica, once per turn of the loop (at
+  // least once a heartbeat) until it returns true; if the node stops first, once more with
+  // nullptr. For maintenance calls that read the store or wait on the engine (docs/maintenance.md);
+  // like request callbacks, it must be quick.
+  using NodeTask = std::function<bool(replica::Replica* replica)>;
+  void run_on_node_thread(NodeTask task);
   // Any thread: runs `task` on the node thread with the node's watch hub, which sees every
   // applied write; then the hub catches up slow watchers. False (the task dropped) when the node
   // is not running.

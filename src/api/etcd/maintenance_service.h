@@ -1,6 +1,7 @@
 #pragma once
-// etcd's Maintenance service: Status (what `etcdctl endpoint status` shows). Alarm, Defragment,
-// Hash, HashKV, Snapshot and MoveLeader keep gRPC's default answer, UNIMPLEMENTED.
+// etcd's Maintenance service: Status (what `etcdctl endpoint status` shows), Hash and HashKV
+// (maintenance_hash.cc), Snapshot (maintenance_snapshot.cc), Defragment, MoveLeader and Alarm
+// (maintenance_admin.cc). docs/maintenance.md says how each behaves next to etcd's.
 #include <grpcpp/support/server_callback.h>
 
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
@@ -23,6 +24,23 @@ class MaintenanceService final : public etcdserverpb::Maintenance::CallbackServi
   grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* context,
                                    const etcdserverpb::StatusRequest* request,
                                    etcdserverpb::StatusResponse* response) override;
+  grpc::ServerUnaryReactor* Hash(grpc::CallbackServerContext* context,
+                                 const etcdserverpb::HashRequest* request,
+                                 etcdserverpb::HashResponse* response) override;
+  grpc::ServerUnaryReactor* HashKV(grpc::CallbackServerContext* context,
+                                   const etcdserverpb::HashKVRequest* request,
+                                   etcdserverpb::HashKVResponse* response) override;
+  grpc::ServerWriteReactor<etcdserverpb::SnapshotResponse>* Snapshot(
+      grpc::CallbackServerContext* context, const etcdserverpb::SnapshotRequest* request) override;
+  grpc::ServerUnaryReactor* Defragment(grpc::CallbackServerContext* context,
+                                       const etcdserverpb::DefragmentRequest* request,
+                                       etcdserverpb::DefragmentResponse* response) override;
+  grpc::ServerUnaryReactor* MoveLeader(grpc::CallbackServerContext* context,
+                                       const etcdserverpb::MoveLeaderRequest* request,
+                                       etcdserverpb::MoveLeaderResponse* response) override;
+  grpc::ServerUnaryReactor* Alarm(grpc::CallbackServerContext* context,
+                                  const etcdserverpb::AlarmRequest* request,
+                                  etcdserverpb::AlarmResponse* response) override;
 
  private:
   server::Node& node_;
