@@ -1,5 +1,5 @@
 #pragma once
-// EtcdApiServer: etcd 3.4's v3 gRPC API (KV, Maintenance.Status) over a server::Node, on plain
+// EtcdApiServer: etcd 3.4's v3 gRPC API (KV, Lease, Maintenance.Status) over a server::Node, on plain
 // (insecure) HTTP/2 like etcd's default http:// client URLs, so that etcdctl and etcd's client
 // libraries talk to Synod unchanged.
 //
@@ -24,6 +24,7 @@ class Node;
 namespace synod::api::etcd {
 
 class KvService;
+class LeaseService;
 class MaintenanceService;
 
 struct ApiServerOptions {
@@ -55,6 +56,7 @@ class EtcdApiServer {
   // Invariant: the services outlive server_ (declared first, destroyed last).
   std::unique_ptr<KvService> kv_service_;
   std::unique_ptr<MaintenanceService> maintenance_service_;
+  std::unique_ptr<LeaseService> lease_service_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<int> bound_ports_;
   bool started_ = false;
