@@ -40,6 +40,8 @@ class EtcdClient {
   Outcome<etcdserverpb::StatusResponse> status();
 
   EtcdClient(std::shared_ptr<grpc::Channel> channel, const ClientTimeouts& timeouts);
+  // The connected channel, for clients of other services (lease_client.h).
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
  private:
   template <typename Stub, typename Request, typename Response>

@@ -49,9 +49,11 @@ void LeaderLeases::sync(const std::map<int64_t, kv::Lease>& leases, uint64_t now
 }
 
 bool LeaderLeases::renew(int64_t id, const kv::Lease& lease, uint64_t now) {
+  if (!primary_) return false;
   auto found = expiry_tick_.find(id);
-  if (!primary_ || found == expiry_tick_.end() || found->second <= now) return false;
-  found->second = now + seconds_to_ticks(lease.ttl);
+  if (found != expiry_tick_.end() && found->second <= now) return false;  // being revoked
+  // Also a lease applied since the last sync(): renewing it is what a grant would do.
+  expiry_tick_[id] = now + seconds_to_ticks(lease.ttl);
   return true;
 }
 

@@ -39,7 +39,8 @@ class LeaderLeases {
   void promote(const std::map<int64_t, kv::Lease>& leases, uint64_t now, uint64_t extend_ticks);
   void demote();
   void sync(const std::map<int64_t, kv::Lease>& leases, uint64_t now);
-  // False when the lease is unknown here or already expired (it is being revoked).
+  // False when not the leader or the lease already expired (it is being revoked). `lease` is
+  // from the applied table, which the caller checked.
   bool renew(int64_t id, const kv::Lease& lease, uint64_t now);
   // Ticks left before expiry; nullopt when unknown here.
   std::optional<uint64_t> remaining_ticks(int64_t id, uint64_t now) const;

@@ -6,7 +6,8 @@ across a kill -9 of the leader.
    keep-alive --once / timetolive [--keys] / list` and `put --lease`, errors included, give the
    same exit code, stdout and stderr once lease ids (random on both) are replaced by their order
    of appearance, the remaining seconds of `timetolive` (a clock reading) by N, and the ids of
-   `lease list` are sorted (etcd lists by expiry, synod by id).
+   `lease list` are sorted (etcd lists by expiry, synod by id). The same script through synodctl
+   against a third (synod) member gives etcdctl's exit codes, stdout and "Error:" lines.
 2. python3-etcd3 on synod: lease(), put with the lease, refresh(), remaining_ttl, granted_ttl,
    keys, revoke(), and the leased key gone with the lease.
 3. A three-node synod: a 5 s lease holds a key; keep-alives go once a second through a member
@@ -99,20 +100,38 @@ def substitute(argv, ids):
     return out
 
 
+def synodctl(h, endpoints, *args):
+    binary = os.path.join(os.path.dirname(h.synod_binary()), "synodctl")
+    harness.require_executable(binary, "synodctl")
+    return harness.run([binary, "--endpoints=" + ",".join(endpoints), "--dial-timeout=2s",
+                        "--command-timeout=5s"] + list(args), timeout=15)
+
+
+def without_client_logs(view):
+    """etcdctl's view without its client library's log lines, which synodctl does not print."""
+    returncode, stdout, stderr = view
+    lines = [line for line in stderr.split("\n") if not line.startswith("<etcdctl ")]
+    return returncode, stdout, "\n".join(lines)
+
+
 def compare_etcdctl(h):
     etcd = h.cluster("etcd", 1, name="ref")
     synod = h.cluster("synod", 1, name="syn")
-    etcd.start()
-    synod.start()
-    targets = [("etcd", etcd, LeaseIds()), ("synod", synod, LeaseIds())]
+    synod_ctl = h.cluster("synod", 1, name="ctl")
+    for cluster in (etcd, synod, synod_ctl):
+        cluster.start()
+    targets = [("etcd", etcd, LeaseIds(), h.etcdctl), ("synod", synod, LeaseIds(), h.etcdctl),
+               ("synodctl", synod_ctl, LeaseIds(), lambda e, *a: synodctl(h, e, *a))]
     for step, command in enumerate(SCRIPT):
         views = []
-        for kind, cluster, ids in targets:
-            r = h.etcdctl(cluster.endpoints(), *substitute(command, ids))
+        for kind, cluster, ids, tool in targets:
+            r = tool(cluster.endpoints(), *substitute(command, ids))
             ids.learn(r.stdout)
             views.append((r.returncode, normalise_stdout(ids.normalise(r.stdout)),
                           normalise_stderr(ids.normalise(r.stderr))))
         check(views[0] == views[1], "step %d %s: etcd %r, synod %r" % (step, command, views[0], views[1]))
+        check(without_client_logs(views[0]) == views[2],
+              "step %d %s: etcdctl %r, synodctl %r" % (step, command, views[0], views[2]))
         log("same: %s -> %r" % (" ".join(command), views[0][1].strip()[:80] or views[0][2].strip()[:80]))
 
 

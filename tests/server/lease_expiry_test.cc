@@ -297,6 +297,8 @@ TEST(LeaseExpiryTest, ErrorsLeasesAndRevokeThroughAFollower) {
   EXPECT_EQ(time_to_live(cluster, follower, 77).ttl, -1);
   const int64_t first = grant(cluster, follower, 60);
   const int64_t second = grant(cluster, cluster.leader(), 1);  // raised to the minimum, 2
+  // Renewed at once, before the leader's next tick has timed the new lease.
+  EXPECT_EQ(keep_alive(cluster, cluster.leader(), second), 2);
   EXPECT_NE(first, second);
   EXPECT_EQ(time_to_live(cluster, follower, second).granted_ttl, 2);
   EXPECT_EQ(cluster.request(follower, kv::LeaseGrantRequest{first, 5}).status.message(),
