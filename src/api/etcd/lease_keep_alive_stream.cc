@@ -19,7 +19,9 @@ LeaseKeepAliveStream::LeaseKeepAliveStream(server::Node& node)
 }
 
 void LeaseKeepAliveStream::OnReadDone(bool ok) {
-  std::lock_guard lock(shared_->mutex);
+  // A local owner: should gRPC run OnDone inline (deleting this), the mutex outlives the lock.
+  const std::shared_ptr<Shared> shared = shared_;
+  std::lock_guard lock(shared->mutex);
   if (!ok) {  // the client closed its side (or the call ended)
     reads_done_ = true;
     finish_if_done();
@@ -56,7 +58,9 @@ void LeaseKeepAliveStream::write_next() {
 }
 
 void LeaseKeepAliveStream::OnWriteDone(bool ok) {
-  std::lock_guard lock(shared_->mutex);
+  // A local owner: should gRPC run OnDone inline (deleting this), the mutex outlives the lock.
+  const std::shared_ptr<Shared> shared = shared_;
+  std::lock_guard lock(shared->mutex);
   writing_ = false;
   if (!responses_.empty()) responses_.pop_front();
   if (!ok) {
@@ -76,7 +80,9 @@ void LeaseKeepAliveStream::finish_if_done() {
 }
 
 void LeaseKeepAliveStream::OnCancel() {
-  std::lock_guard lock(shared_->mutex);
+  // A local owner: should gRPC run OnDone inline (deleting this), the mutex outlives the lock.
+  const std::shared_ptr<Shared> shared = shared_;
+  std::lock_guard lock(shared->mutex);
   if (finished_) return;
   finished_ = true;
   // The text grpc-go gives a handler's context.Canceled.
