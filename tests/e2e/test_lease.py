@@ -6,7 +6,8 @@ across a kill -9 of the leader.
    keep-alive --once / timetolive [--keys] / list` and `put --lease`, errors included, give the
    same exit code, stdout and stderr once lease ids (random on both) are replaced by their order
    of appearance, the remaining seconds of `timetolive` (a clock reading) by N, and the ids of
-   `lease list` are sorted (etcd lists by expiry, synod by id). The same script through synodctl
+   `lease list` and the attached keys of `timetolive --keys` are sorted (etcd lists leases by
+   expiry and keys in Go map order, synod both in order). The same script through synodctl
    against a third (synod) member gives etcdctl's exit codes, stdout and "Error:" lines.
 2. python3-etcd3 on synod: lease(), put with the lease, refresh(), remaining_ttl, granted_ttl,
    keys, revoke(), and the leased key gone with the lease.
@@ -45,6 +46,9 @@ class LeaseIds:
         for lease_id, name in self.names.items():
             text = text.replace(lease_id, name)
         text = re.sub(r"remaining\(\d+s\)", "remaining(Ns)", text)
+        # etcd lists attached keys in its map's (random) order; synod in key order.
+        text = re.sub(r"attached keys\(\[(.*?)\]\)",
+                      lambda m: "attached keys([%s])" % " ".join(sorted(m.group(1).split(" "))), text)
         lines = text.split("\n")
         if lines and lines[0].startswith("found "):
             body = sorted(line for line in lines[1:] if line)
