@@ -10,7 +10,8 @@ across a kill -9 of the leader.
    expiry and keys in Go map order, synod both in order). The same script through synodctl
    against a third (synod) member gives etcdctl's exit codes, stdout and "Error:" lines.
 2. python3-etcd3 on synod: lease(), put with the lease, refresh(), remaining_ttl, granted_ttl,
-   keys, revoke(), and the leased key gone with the lease.
+   keys, revoke(), and the leased key gone with the lease; `etcdctl lease keep-alive` and
+   `synodctl lease keep-alive` (continuous, one stream) keep a 3 s lease alive for 4.5 s.
 3. A three-node synod: a 5 s lease holds a key; keep-alives go once a second through a member
    that is not the leader; the leader is killed with kill -9; the key must still be there 10 s
    later (two TTLs). Then the keep-alives stop: the key must vanish, neither before the TTL has
@@ -104,11 +105,11 @@ def substitute(argv, ids):
     return out
 
 
-def synodctl(h, endpoints, *args):
+def synodctl(h, endpoints, *args, timeout=15):
     binary = os.path.join(os.path.dirname(h.synod_binary()), "synodctl")
     harness.require_executable(binary, "synodctl")
     return harness.run([binary, "--endpoints=" + ",".join(endpoints), "--dial-timeout=2s",
-                        "--command-timeout=5s"] + list(args), timeout=15)
+                        "--command-timeout=5s"] + list(args), timeout=timeout)
 
 
 def without_client_logs(view):
@@ -160,6 +161,18 @@ def python_client(h):
     check(lease.remaining_ttl == -1, "remaining_ttl after revoke %r" % lease.remaining_ttl)
     client.close()
     log("python3-etcd3: lease, put with lease, refresh, remaining_ttl, keys, revoke work")
+
+    # etcdctl's and synodctl's continuous keep-alive (a renewal every TTL/3 or so, on one stream
+    # for etcdctl): a 3 s lease is alive after 4.5 s only if later renewals work too.
+    for name, tool in (("etcdctl", h.etcdctl), ("synodctl", lambda e, *a, **k: synodctl(h, e, *a, **k))):
+        r = h.etcdctl(synod.endpoints(), "lease", "grant", "3")
+        lease_hex = re.search(r"lease ([0-9a-f]{16}) granted", r.stdout).group(1)
+        r = tool(synod.endpoints(), "lease", "keep-alive", lease_hex, timeout=4.5)
+        renewals = r.stdout.count("lease %s keepalived with TTL(3)\n" % lease_hex)
+        check(r.returncode is None and renewals >= 2, "%s keep-alive: %r" % (name, r))
+        r = h.etcdctl(synod.endpoints(), "lease", "timetolive", lease_hex)
+        check("granted with TTL(3s)" in r.stdout, "%s kept no lease alive: %r" % (name, r))
+        log("%s lease keep-alive: %d renewals on one stream in 4.5 s" % (name, renewals))
 
 
 def leader_kill(h):
