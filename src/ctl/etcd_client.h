@@ -47,8 +47,7 @@ class EtcdClient {
   Outcome<std::string> snapshot();
 
   EtcdClient(std::shared_ptr<grpc::Channel> channel, const ClientTimeouts& timeouts);
-
-  // The connected channel, for streams (watch).
+  // The connected channel, for clients of other services (lease_client.h) and streams (watch).
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
  private:

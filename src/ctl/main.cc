@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "core/check.h"
+#include "ctl/command_lease.h"
 #include "ctl/commands.h"
 #include "ctl/global_flags.h"
 #include "ctl/maintenance_commands.h"
@@ -30,6 +31,12 @@ struct CommandLine {
   CLI::App* compaction_command = nullptr;
   CLI::App* watch_command = nullptr;
   CLI::App* endpoint_status_command = nullptr;
+  LeaseFlags lease;
+  CLI::App* lease_grant_command = nullptr;
+  CLI::App* lease_revoke_command = nullptr;
+  CLI::App* lease_time_to_live_command = nullptr;
+  CLI::App* lease_list_command = nullptr;
+  CLI::App* lease_keep_alive_command = nullptr;
 
   CommandLine() {
     add_global_flags(app, global);
@@ -63,6 +70,23 @@ struct CommandLine {
     endpoint_status_command = add_command(
         *endpoint, "status", "Prints out the status of endpoints specified in `--endpoints` flag");
     maintenance.add(app, *endpoint);
+    add_lease_commands();
+  }
+
+  void add_lease_commands() {
+    CLI::App* lease_command = add_command(app, "lease", "Lease related commands");
+    lease_command->require_subcommand(1);
+    lease_grant_command = add_command(*lease_command, "grant", "Creates leases");
+    lease_revoke_command = add_command(*lease_command, "revoke", "Revokes leases");
+    lease_time_to_live_command = add_command(*lease_command, "timetolive", "Get lease information");
+    lease_time_to_live_command->add_flag("--keys", lease.keys, "Get keys attached to this lease");
+    lease_list_command = add_command(*lease_command, "list", "List all active leases");
+    lease_keep_alive_command = add_command(*lease_command, "keep-alive", "Keeps leases alive (renew)");
+    lease_keep_alive_command->add_flag(
+        "--once", lease.once, "Resets the keep-alive time to its original value and exits immediately");
+    for (CLI::App* command : {lease_grant_command, lease_revoke_command, lease_time_to_live_command,
+                              lease_list_command, lease_keep_alive_command})
+      command->add_option("arguments", lease.arguments, "<leaseID> or <ttl>");
   }
 
   static CLI::App* add_command(CLI::App& parent, const std::string& name,
@@ -82,6 +106,11 @@ struct CommandLine {
     if (compaction_command->parsed()) return run_compaction(session.value(), compaction, io);
     if (watch_command->parsed()) return run_watch(session.value(), watch, io);
     if (const int code = maintenance.run_if_parsed(session.value(), io); code >= 0) return code;
+    if (lease_grant_command->parsed()) return run_lease_grant(session.value(), lease, io);
+    if (lease_revoke_command->parsed()) return run_lease_revoke(session.value(), lease, io);
+    if (lease_time_to_live_command->parsed()) return run_lease_time_to_live(session.value(), lease, io);
+    if (lease_list_command->parsed()) return run_lease_list(session.value(), lease, io);
+    if (lease_keep_alive_command->parsed()) return run_lease_keep_alive(session.value(), lease, io);
     SYNOD_CHECK(endpoint_status_command->parsed(), "CLI11 lets no run through without a command");
     return run_endpoint_status(session.value(), io);
   }

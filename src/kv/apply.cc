@@ -1,5 +1,6 @@
 // MvccStore::apply: one committed command in, its response and change events out.
 #include "kv/command.h"
+#include "kv/errors.h"
 #include "kv/mvcc_store.h"
 
 namespace synod::kv {
@@ -32,8 +33,18 @@ ApplyResult MvccStore::apply(std::string_view command_bytes) {
               return compact(r, result.response.emplace<CompactionResponse>());
             },
             [&](const LeaseRevokeRequest& r) {
-              return delete_keys_of_lease(r, result.response.emplace<LeaseRevokeResponse>(), events);
+              return lease_revoke(r, result.response.emplace<LeaseRevokeResponse>(), events);
             },
+            [&](const LeaseGrantRequest& r) {
+              return lease_grant(r, result.response.emplace<LeaseGrantResponse>());
+            },
+            [&](const LeaseCheckpointRequest& r) {
+              return lease_checkpoint(r, result.response.emplace<LeaseCheckpointResponse>());
+            },
+            // Answered from lease state, never logged.
+            [&](const LeaseKeepAliveRequest&) { return error_not_replicated(); },
+            [&](const LeaseTimeToLiveRequest&) { return error_not_replicated(); },
+            [&](const LeaseLeasesRequest&) { return error_not_replicated(); },
         },
         command);
   }

@@ -82,6 +82,28 @@ void write(ByteWriter& writer, const CompactionRequest& request) {
 
 void write(ByteWriter& writer, const LeaseRevokeRequest& request) { write_int(writer, request.id); }
 
+void write(ByteWriter& writer, const LeaseGrantRequest& request) {
+  write_int(writer, request.id);
+  write_int(writer, request.ttl);
+}
+
+void write(ByteWriter& writer, const LeaseCheckpointRequest& request) {
+  writer.varint(request.checkpoints.size());
+  for (const LeaseCheckpoint& checkpoint : request.checkpoints) {
+    write_int(writer, checkpoint.id);
+    write_int(writer, checkpoint.remaining_ttl);
+  }
+}
+
+void write(ByteWriter& writer, const LeaseKeepAliveRequest& request) { write_int(writer, request.id); }
+
+void write(ByteWriter& writer, const LeaseTimeToLiveRequest& request) {
+  write_int(writer, request.id);
+  write_bool(writer, request.keys);
+}
+
+void write(ByteWriter&, const LeaseLeasesRequest&) {}
+
 // ---- decoding: every reader returns false on malformed input ----
 
 bool read_int(ByteReader& reader, int64_t& value) {
@@ -179,6 +201,28 @@ bool read(ByteReader& reader, CompactionRequest& request, int) {
 
 bool read(ByteReader& reader, LeaseRevokeRequest& request, int) { return read_int(reader, request.id); }
 
+bool read(ByteReader& reader, LeaseGrantRequest& request, int) {
+  return read_int(reader, request.id) && read_int(reader, request.ttl);
+}
+
+bool read(ByteReader& reader, LeaseCheckpointRequest& request, int) {
+  uint64_t count;
+  if (!read_count(reader, count)) return false;
+  for (uint64_t i = 0; i < count; ++i) {
+    LeaseCheckpoint& checkpoint = request.checkpoints.emplace_back();
+    if (!read_int(reader, checkpoint.id) || !read_int(reader, checkpoint.remaining_ttl)) return false;
+  }
+  return true;
+}
+
+bool read(ByteReader& reader, LeaseKeepAliveRequest& request, int) { return read_int(reader, request.id); }
+
+bool read(ByteReader& reader, LeaseTimeToLiveRequest& request, int) {
+  return read_int(reader, request.id) && read_bool(reader, request.keys);
+}
+
+bool read(ByteReader&, LeaseLeasesRequest&, int) { return true; }
+
 }  // namespace
 
 std::string encode_command(const Command& command) {
@@ -201,6 +245,11 @@ Status decode_command(std::string_view bytes, Command& command) {
       case 3: ok = read(reader, command.emplace<TxnRequest>(), 1); break;
       case 4: ok = read(reader, command.emplace<CompactionRequest>(), 1); break;
       case 5: ok = read(reader, command.emplace<LeaseRevokeRequest>(), 1); break;
+      case 6: ok = read(reader, command.emplace<LeaseGrantRequest>(), 1); break;
+      case 7: ok = read(reader, command.emplace<LeaseCheckpointRequest>(), 1); break;
+      case 8: ok = read(reader, command.emplace<LeaseKeepAliveRequest>(), 1); break;
+      case 9: ok = read(reader, command.emplace<LeaseTimeToLiveRequest>(), 1); break;
+      case 10: ok = read(reader, command.emplace<LeaseLeasesRequest>(), 1); break;
       default: ok = false;
     }
   }

@@ -13,12 +13,17 @@
 #include <variant>
 
 #include "core/status.h"
+#include "kv/lease_types.h"
 #include "kv/types.h"
 
 namespace synod::kv {
 
+// Lease keep-alive, time-to-live and leases are commands so that a Replica routes them; they never
+// enter the log (MvccStore::apply refuses them), though they encode for forwarding to the leader.
 using Command = std::variant<RangeRequest, PutRequest, DeleteRangeRequest, TxnRequest,
-                             CompactionRequest, LeaseRevokeRequest>;
+                             CompactionRequest, LeaseRevokeRequest, LeaseGrantRequest,
+                             LeaseCheckpointRequest, LeaseKeepAliveRequest, LeaseTimeToLiveRequest,
+                             LeaseLeasesRequest>;
 
 inline constexpr int kMaxTxnDepth = 16;
 

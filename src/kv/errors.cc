@@ -17,5 +17,9 @@ Status error_value_provided() { return make(StatusCode::kInvalidArgument, kErrVa
 Status error_lease_provided() { return make(StatusCode::kInvalidArgument, kErrLeaseProvided); }
 Status error_duplicate_key() { return make(StatusCode::kInvalidArgument, kErrDuplicateKey); }
 Status error_too_many_ops() { return make(StatusCode::kInvalidArgument, kErrTooManyOps); }
+Status error_lease_not_found() { return make(StatusCode::kInvalidArgument, kErrLeaseNotFound); }
+Status error_lease_exists() { return make(StatusCode::kInvalidArgument, kErrLeaseExists); }
+Status error_lease_ttl_too_large() { return make(StatusCode::kInvalidArgument, kErrLeaseTtlTooLarge); }
+Status error_not_replicated() { return make(StatusCode::kInvalidArgument, kErrNotReplicated); }
 
 }  // namespace synod::kv

@@ -17,6 +17,10 @@ inline constexpr std::string_view kErrValueProvided = "etcdserver: value is prov
 inline constexpr std::string_view kErrLeaseProvided = "etcdserver: lease is provided";
 inline constexpr std::string_view kErrDuplicateKey = "etcdserver: duplicate key given in txn request";
 inline constexpr std::string_view kErrTooManyOps = "etcdserver: too many operations in txn request";
+inline constexpr std::string_view kErrLeaseNotFound = "etcdserver: requested lease not found";
+inline constexpr std::string_view kErrLeaseExists = "etcdserver: lease already exists";
+inline constexpr std::string_view kErrLeaseTtlTooLarge = "etcdserver: too large lease TTL";
+inline constexpr std::string_view kErrNotReplicated = "kv: not a replicated command";
 
 Status error_future_revision();
 Status error_compacted();
@@ -26,5 +30,9 @@ Status error_value_provided();
 Status error_lease_provided();
 Status error_duplicate_key();
 Status error_too_many_ops();
+Status error_lease_not_found();
+Status error_lease_exists();
+Status error_lease_ttl_too_large();
+Status error_not_replicated();
 
 }  // namespace synod::kv

@@ -14,7 +14,7 @@ Status MvccStore::check_invariants() const {
     Status status = KeyHistory::validate(history.records(), current_revision_, compacted_revision_);
     if (!status.ok()) return status;
   }
-  return Status::Ok();
+  return check_lease_table();
 }
 
 }  // namespace synod::kv

@@ -44,6 +44,7 @@ Status MvccStore::check_put(const PutRequest& request) const {
   if (request.key.empty()) return error_empty_key();
   if (request.ignore_value && !request.value.empty()) return error_value_provided();
   if (request.ignore_lease && request.lease != 0) return error_lease_provided();
+  if (request.lease != 0 && find_lease(request.lease) == nullptr) return error_lease_not_found();
   if (request.ignore_value || request.ignore_lease) {
     auto found = keys_.find(request.key);
     if (found == keys_.end() || !found->second.is_live()) return error_key_not_found();
@@ -99,6 +100,7 @@ void MvccStore::apply_put(WriteBatch& batch, const PutRequest& request, PutRespo
   std::string value = request.ignore_value ? previous->value : request.value;
   int64_t lease = request.ignore_lease ? previous->lease : request.lease;
   history.put(batch.next(), std::move(value), lease);
+  attach(request.key, previous ? previous->lease : 0, lease);
   if (batch.events) {
     batch.events->push_back(Event{Event::Type::kPut, *history.live_at(request.key, kLatest), previous});
   }
@@ -122,6 +124,7 @@ void MvccStore::delete_key(WriteBatch& batch, const std::string& key, KeyHistory
   SYNOD_CHECK(previous.has_value(), "only a live key is deleted");
   Revision at = batch.next();
   history.remove(at);
+  attach(key, previous->lease, 0);
   if (batch.events) {
     KeyValue tombstone;
     tombstone.key = key;
@@ -150,21 +153,6 @@ Status MvccStore::delete_range(const DeleteRangeRequest& request, DeleteRangeRes
   WriteBatch batch = begin_batch(events);
   apply_delete(batch, request, response);
   finish(batch);
-  return Status::Ok();
-}
-
-Status MvccStore::delete_keys_of_lease(const LeaseRevokeRequest& request,
-                                       LeaseRevokeResponse& response, std::vector<Event>* events) {
-  response = LeaseRevokeResponse{};
-  WriteBatch batch = begin_batch(events);
-  // A scan of every key: no lease -> keys index yet (leases are bare ids until the lease table).
-  for (auto& [key, history] : keys_) {
-    if (history.is_live() && history.records().back().lease == request.id) {
-      delete_key(batch, key, history, nullptr);
-    }
-  }
-  finish(batch);
-  response.header.revision = current_revision_;
   return Status::Ok();
 }
 

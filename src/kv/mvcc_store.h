@@ -15,6 +15,7 @@
 // Not thread-safe: one applier owns it, as a state machine is owned by its node.
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -22,16 +23,30 @@
 
 #include "core/status.h"
 #include "kv/key_history.h"
+#include "kv/lease_types.h"
 #include "kv/types.h"
 
 namespace synod::kv {
 
 struct StoreOptions {
   int64_t max_txn_ops = 128;  // etcd's --max-txn-ops default
+  // Grants below it are raised to it: etcd's ceil(1.5 * election timeout) in seconds (2 for
+  // etcd's default 1 s election timeout). Every member must use the same value.
+  int64_t min_lease_ttl_seconds = 2;
+};
+
+// One lease of the lease table (etcd's lease.Lease without its expiry: time belongs to the leader).
+struct Lease {
+  int64_t ttl = 0;            // granted seconds; Invariant: > 0
+  int64_t remaining_ttl = 0;  // last checkpointed remaining seconds; 0: none. Invariant: >= 0
+  // Invariant: exactly the live keys whose current lease is this one.
+  std::set<std::string> keys;
 };
 
 using Response = std::variant<RangeResponse, PutResponse, DeleteRangeResponse, TxnResponse,
-                              CompactionResponse, LeaseRevokeResponse>;
+                              CompactionResponse, LeaseRevokeResponse, LeaseGrantResponse,
+                              LeaseCheckpointResponse, LeaseKeepAliveResponse,
+                              LeaseTimeToLiveResponse, LeaseLeasesResponse>;
 
 // What applying one replicated command produced, for the client waiting on it and for watches.
 struct ApplyResult {
@@ -68,8 +83,14 @@ class MvccStore {
                       std::vector<Event>* events = nullptr);
   Status txn(const TxnRequest& request, TxnResponse& response, std::vector<Event>* events = nullptr);
   Status compact(const CompactionRequest& request, CompactionResponse& response);
-  Status delete_keys_of_lease(const LeaseRevokeRequest& request, LeaseRevokeResponse& response,
-                              std::vector<Event>* events = nullptr);
+  // Leases (lease_table.cc). A grant takes no revision; a revoke deletes the lease's keys in one
+  // revision (none: no new revision); a checkpoint records remaining TTLs (unknown ids ignored).
+  Status lease_grant(const LeaseGrantRequest& request, LeaseGrantResponse& response);
+  Status lease_revoke(const LeaseRevokeRequest& request, LeaseRevokeResponse& response,
+                      std::vector<Event>* events = nullptr);
+  Status lease_checkpoint(const LeaseCheckpointRequest& request, LeaseCheckpointResponse& response);
+  const std::map<int64_t, Lease>& leases() const { return leases_; }
+  const Lease* find_lease(int64_t id) const;
 
   // A replicated command (see command.h): decoded, validated, applied.
   ApplyResult apply(std::string_view command);
@@ -127,6 +148,12 @@ class MvccStore {
   void apply_txn(WriteBatch& batch, const TxnRequest& request, const std::vector<bool>& path,
                  size_t& cursor, TxnResponse& response);
 
+  Status check_lease_table() const;
+  void attach(const std::string& key, int64_t old_lease, int64_t new_lease);
+  // Rebuilds every lease's key set from the live keys; false if a key names an unknown lease.
+  static bool attach_live_keys(const std::map<std::string, KeyHistory>& keys,
+                               std::map<int64_t, Lease>& leases);
+
   StoreOptions options_;
   // Invariant: every history is non-empty and satisfies KeyHistory::validate.
   std::map<std::string, KeyHistory> keys_;
@@ -134,6 +161,8 @@ class MvccStore {
   int64_t current_revision_ = kInitialRevision;
   // Invariant: kNotCompacted <= compacted_revision_ <= current_revision_; it only grows.
   int64_t compacted_revision_ = kNotCompacted;
+  // The lease table, by id. Invariant: no id is 0; see Lease.
+  std::map<int64_t, Lease> leases_;
 };
 
 }  // namespace synod::kv

@@ -1,13 +1,17 @@
 // Snapshot format (all integers little-endian or varint, see core/codec.h):
-//   u32 magic "SKV1" | u8 format version (1)
+//   u32 magic "SKV1" | u8 format version (2)
 //   varint current_revision | varint compacted_revision + 1 (0: never compacted)
 //   varint key_count, then per key in ascending order:
 //     bytes key | varint record_count, then per record in revision order:
 //       varint main | varint sub | u8 tombstone (0/1)
 //       puts only: varint create_revision | varint version | u64 lease | bytes value
+//   varint lease_count, then per lease in ascending id order:
+//     u64 id | varint ttl | varint remaining_ttl   (attached keys are rebuilt from the keys)
 //   u64 FNV-1a of every byte before it
 // restore() refuses anything else: bad magic, version or checksum, trailing bytes, keys out of
-// order or empty, and any history that breaks KeyHistory's invariants.
+// order or empty, any history that breaks KeyHistory's invariants, leases out of order or with
+// bad TTLs, and live keys naming a lease that is not in the table. Version 1 (before the lease
+// table) is refused: its keys name leases it does not record.
 #include <limits>
 
 #include "core/codec.h"
@@ -18,7 +22,7 @@ namespace synod::kv {
 namespace {
 
 constexpr uint32_t kSnapshotMagic = 0x31564b53;  // "SKV1"
-constexpr uint8_t kSnapshotFormatVersion = 1;
+constexpr uint8_t kSnapshotFormatVersion = 2;
 constexpr size_t kChecksumBytes = 8;
 
 void write_record(ByteWriter& writer, const KeyRecord& record) {
@@ -74,6 +78,12 @@ std::string MvccStore::snapshot() const {
     writer.varint(history.records().size());
     for (const KeyRecord& record : history.records()) write_record(writer, record);
   }
+  writer.varint(leases_.size());
+  for (const auto& [id, lease] : leases_) {
+    writer.u64(static_cast<uint64_t>(id));
+    writer.varint(static_cast<uint64_t>(lease.ttl));
+    writer.varint(static_cast<uint64_t>(lease.remaining_ttl));
+  }
   uint64_t checksum = fnv1a64(writer.data());
   writer.u64(checksum);
   return writer.take();
@@ -91,8 +101,9 @@ Status MvccStore::restore(std::string_view snapshot) {
   uint8_t format_version;
   int64_t current_revision, compacted_plus_one, key_count;
   if (!reader.u32(magic) || magic != kSnapshotMagic) return corrupt("not a kv snapshot");
-  if (!reader.u8(format_version) || format_version != kSnapshotFormatVersion)
-    return corrupt("unknown format version");
+  if (!reader.u8(format_version)) return corrupt("truncated header");
+  if (format_version == 1) return corrupt("format version 1 predates the lease table");
+  if (format_version != kSnapshotFormatVersion) return corrupt("unknown format version");
   if (!read_count(reader, current_revision) || !read_count(reader, compacted_plus_one) ||
       !read_count(reader, key_count))
     return corrupt("truncated header");
@@ -115,9 +126,24 @@ Status MvccStore::restore(std::string_view snapshot) {
     if (!status.ok()) return corrupt(status.message());
     keys.emplace_hint(keys.end(), std::move(key), KeyHistory::from_records(std::move(records)));
   }
+  std::map<int64_t, Lease> leases;
+  int64_t lease_count;
+  if (!read_count(reader, lease_count)) return corrupt("truncated lease table");
+  for (int64_t i = 0; i < lease_count; ++i) {
+    uint64_t id;
+    Lease lease;
+    if (!reader.u64(id) || !read_count(reader, lease.ttl) || !read_count(reader, lease.remaining_ttl))
+      return corrupt("truncated lease");
+    const auto signed_id = static_cast<int64_t>(id);
+    if (signed_id == 0 || lease.ttl <= 0 || (!leases.empty() && signed_id <= leases.rbegin()->first))
+      return corrupt("lease id 0, out of order, or without a TTL");
+    leases.emplace_hint(leases.end(), signed_id, std::move(lease));
+  }
   if (!reader.at_end()) return corrupt("trailing bytes");
+  if (!attach_live_keys(keys, leases)) return corrupt("a live key names an unknown lease");
 
   keys_ = std::move(keys);
+  leases_ = std::move(leases);
   current_revision_ = current_revision;
   compacted_revision_ = compacted_revision;
   return Status::Ok();

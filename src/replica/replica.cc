@@ -40,6 +40,8 @@ Status Replica::start(std::vector<std::string>& repairs) {
   }
   Random random(options_.engine.seed ^ 0x5eed5eed5eed5eedull);
   request_id_base_ = random.next() & ~0xffffffffull;  // the counter owns the low 32 bits
+  lease_id_prefix_ = ((id() & 0xffff) << 48) | ((random.next() & 0xffffffffffull) << 8);
+  leader_leases_ = LeaderLeases(options_.leases);
   engine_ = options_.engine_entry->create(options_.engine, std::move(state));
   pump();
   return Status::Ok();
@@ -50,6 +52,7 @@ void Replica::tick() {
   if (engine_ == nullptr || failed()) return;
   engine_->tick();
   expire_requests();
+  tick_leases();
   pump_if_eager();
 }
 
@@ -86,6 +89,7 @@ void Replica::pump() {
     if (leader_changed) {
       env_.on_leader_change(known_leader_, known_term_);
       fail_requests_sent_to_other_leaders(known_leader_);
+      on_leadership_for_leases();
     }
   }
 }

@@ -39,12 +39,14 @@
 #include "kv/command.h"
 #include "kv/mvcc_store.h"
 #include "replica/alarms.h"
+#include "replica/leader_leases.h"
 #include "storage/durable_storage.h"
 #include "storage/file_system.h"
 
 namespace synod::replica {
 
 struct ReplicaMessage;
+struct LeaseMessage;
 
 class ReplicaEnv {
  public:
@@ -89,6 +91,7 @@ struct ReplicaOptions {
   // When false, tick/receive/submit only feed the engine and the owner calls pump() once per
   // batch of inputs, so that one Ready (one fdatasync) carries them all: the group commit.
   bool pump_on_input = true;
+  LeaseTimingOptions leases;  // lease expiry and checkpoints, in ticks (replica_leases.cc)
 };
 
 using RequestDone = std::function<void(const kv::ApplyResult& result)>;
@@ -189,6 +192,17 @@ class Replica {
   void fail_requests_sent_to_other_leaders(consensus::NodeId leader);
   uint64_t next_request_id() { return request_id_base_ + ++request_counter_; }
   void send_replica_message(consensus::NodeId to, std::string payload);
+
+  // Leases (replica_leases.cc): ids picked before proposing, expiry at the leader, keep-alives and
+  // time-to-live answered by the leader (forwarded there like writes; the waiter sits in reads_).
+  static bool is_lease_request(const kv::Command& command);
+  void submit_lease_request(const kv::Command& command, RequestDone done);
+  int64_t next_lease_id();
+  void on_leadership_for_leases();
+  void tick_leases();
+  kv::ApplyResult answer_lease_query(const kv::Command& command);
+  void receive_lease_message(consensus::NodeId from, const ReplicaMessage& message);
+  void answer_lease_waiter(uint64_t request_id, const LeaseMessage& answer);
   void receive_replica_message(const consensus::Message& message);
   void receive_forwarded_write(consensus::NodeId from, ReplicaMessage& message);
 
@@ -238,6 +252,11 @@ class Replica {
   std::set<std::pair<consensus::NodeId, uint64_t>> forwarded_writes_handled_;
   // The same keys with the tick they expire at, oldest first.
   std::deque<std::pair<uint64_t, std::pair<consensus::NodeId, uint64_t>>> forwarded_write_expiry_;
+
+  LeaderLeases leader_leases_{LeaseTimingOptions{}};  // set from options_.leases by start()
+  // Lease ids as etcd's idutil: member id bits, a random start (etcd: the clock), a counter.
+  uint64_t lease_id_prefix_ = 0;
+  uint64_t lease_id_counter_ = 0;
 };
 
 }  // namespace synod::replica

@@ -29,6 +29,11 @@ std::string encode_replica_message(const ReplicaMessage& message) {
       out.append(message.body);
       return out;
     }
+    case Channel::kLease: {
+      std::string out = writer.take();
+      out.append(message.body);
+      return out;
+    }
     case Channel::kWriteRefused:
     case Channel::kReadRefused:
       writer.bytes(message.body);
@@ -46,7 +51,7 @@ std::string encode_replica_message(const ReplicaMessage& message) {
 bool decode_replica_message(std::string_view payload, ReplicaMessage& message) {
   if (payload.empty()) return false;
   const auto channel = static_cast<uint8_t>(payload[0]);
-  if (channel > static_cast<uint8_t>(Channel::kReadRefused)) return false;
+  if (channel > static_cast<uint8_t>(Channel::kLease)) return false;
   message = ReplicaMessage{};
   message.channel = static_cast<Channel>(channel);
   if (message.channel == Channel::kEngine) {
@@ -58,6 +63,9 @@ bool decode_replica_message(std::string_view payload, ReplicaMessage& message) {
   switch (message.channel) {
     case Channel::kForwardWrite:
       if (!reader.varint(message.term)) return false;
+      message.body.assign(payload.substr(payload.size() - reader.remaining()));
+      return !message.body.empty();
+    case Channel::kLease:
       message.body.assign(payload.substr(payload.size() - reader.remaining()));
       return !message.body.empty();
     case Channel::kWriteRefused:

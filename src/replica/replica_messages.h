@@ -10,6 +10,8 @@
 //   kReadIndex      varint request id                                follower -> leader
 //   kReadIndexReply varint request id | varint index                 leader -> origin
 //   kReadRefused    varint request id | bytes error text             leader -> origin
+//   kLease          varint request id | lease message (the rest, replica_lease_messages.h)
+//                                                  follower <-> leader
 // Proposal envelope: u8 version (1) | varint origin | varint request id | command (the rest).
 #include <cstdint>
 #include <string>
@@ -26,6 +28,7 @@ enum class Channel : uint8_t {
   kReadIndex = 3,
   kReadIndexReply = 4,
   kReadRefused = 5,
+  kLease = 6,
 };
 
 struct ReplicaMessage {

@@ -50,7 +50,9 @@ void Replica::submit(const kv::Command& command, RequestDone done) {
     done(error_result(error_stopped()));
     return;
   }
-  if (is_read(command)) {
+  if (is_lease_request(command)) {
+    submit_lease_request(command, std::move(done));
+  } else if (is_read(command)) {
     submit_read(command, std::move(done));
   } else {
     submit_write(command, std::move(done));
@@ -226,9 +228,15 @@ void Replica::receive_replica_message(const consensus::Message& message) {
     case Channel::kReadIndex:
       request_read_index(message.from, decoded.request_id);
       break;
-    case Channel::kReadIndexReply:
-      if (reads_.count(decoded.request_id) != 0) released_reads_.emplace(decoded.index, decoded.request_id);
+    case Channel::kReadIndexReply: {
+      auto read = reads_.find(decoded.request_id);
+      if (read != reads_.end() && !is_lease_request(read->second.first))
+        released_reads_.emplace(decoded.index, decoded.request_id);
       serve_released_reads();
+      break;
+    }
+    case Channel::kLease:
+      receive_lease_message(message.from, decoded);
       break;
     case Channel::kReadRefused: {
       auto it = reads_.find(decoded.request_id);

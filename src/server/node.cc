@@ -104,6 +104,20 @@ struct Node::Impl : replica::ReplicaEnv {
   std::atomic<uint64_t> term{0};
 };
 
+// Lease timing as etcd derives it: minimum TTL ceil(1.5 * election timeout) in seconds, revokes at
+// 1000 a second, checkpoints every 5 minutes, a lost revoke retried after 3 s.
+namespace {
+void configure_leases(const NodeConfig& config, replica::ReplicaOptions& options) {
+  const auto tick_ms = static_cast<uint64_t>(std::max<int64_t>(1, config.heartbeat_interval.count()));
+  const auto election_ms = static_cast<int64_t>(config.election_timeout.count());
+  options.store.min_lease_ttl_seconds = std::max<int64_t>(1, (3 * election_ms + 1999) / 2000);
+  options.leases.tick_milliseconds = tick_ms;
+  options.leases.checkpoint_interval_ticks = std::max<uint64_t>(1, 300000 / tick_ms);
+  options.leases.revoke_retry_ticks = std::max<uint64_t>(1, 3000 / tick_ms);
+  options.leases.max_revokes_per_tick = std::max<uint64_t>(1, tick_ms);
+}
+}  // namespace
+
 Node::Node(NodeConfig config, storage::FileSystem& fs) : impl_(std::make_unique<Impl>(std::move(config), fs)) {}
 
 Node::~Node() { stop(); }
@@ -135,6 +149,7 @@ Status Node::start() {
   options.max_request_bytes = config.max_request_bytes;
   options.quota_backend_bytes = config.quota_backend_bytes;
   options.pump_on_input = false;
+  configure_leases(config, options);
 
   transport::PeerTransportConfig transport_config;
   transport_config.id = config.id;

@@ -34,6 +34,12 @@ std::vector<Command> sample_commands() {
       Command{TxnRequest{}},
       Command{CompactionRequest{42, true}},
       Command{LeaseRevokeRequest{INT64_MIN}},
+      Command{LeaseGrantRequest{INT64_MAX, -3}},
+      Command{LeaseCheckpointRequest{{{7, 30}, {-1, 0}}}},
+      Command{LeaseCheckpointRequest{}},
+      Command{LeaseKeepAliveRequest{12}},
+      Command{LeaseTimeToLiveRequest{13, true}},
+      Command{LeaseLeasesRequest{}},
   };
 }
 
@@ -149,11 +155,18 @@ TEST(CommandTest, ApplyRunsTheCommandAndReportsEvents) {
   ApplyResult again = store.apply(encode_command(Command{CompactionRequest{3, false}}));
   EXPECT_EQ(again.status.message(), kErrCompacted);
 
+  ApplyResult grant = store.apply(encode_command(Command{LeaseGrantRequest{8, 60}}));
+  ASSERT_TRUE(grant.status.ok());
+  EXPECT_EQ(std::get<LeaseGrantResponse>(grant.response), (LeaseGrantResponse{{3}, 8, 60}));
+  EXPECT_EQ(grant.revision, 3);  // a grant takes no revision
   store.apply(encode_command(Command{PutRequest{"l", "1", 8, false, false, false}}));
   ApplyResult revoke = store.apply(encode_command(Command{LeaseRevokeRequest{8}}));
   ASSERT_TRUE(revoke.status.ok());
   EXPECT_EQ(revoke.events.size(), 1u);
   EXPECT_EQ(revoke.revision, 5);
+  EXPECT_EQ(store.find_lease(8), nullptr);
+  ApplyResult keep_alive = store.apply(encode_command(Command{LeaseKeepAliveRequest{8}}));
+  EXPECT_EQ(keep_alive.status.message(), kErrNotReplicated);
 }
 
 TEST(CommandTest, ApplyOfAnErrorOrGarbageChangesNothing) {

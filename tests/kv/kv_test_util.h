@@ -10,8 +10,18 @@
 
 namespace synod::kv::testing {
 
+// Grants the lease (60 s) unless it exists; a grant takes no revision.
+inline void ensure_lease(MvccStore& store, int64_t id) {
+  if (id == 0 || store.find_lease(id) != nullptr) return;
+  LeaseGrantResponse response;
+  Status status = store.lease_grant({id, 60}, response);
+  EXPECT_TRUE(status.ok()) << status.message();
+}
+
+// A put with a lease grants that lease first when it does not exist.
 inline PutResponse must_put(MvccStore& store, const std::string& key, const std::string& value,
                             int64_t lease = 0) {
+  ensure_lease(store, lease);
   PutRequest request;
   request.key = key;
   request.value = value;

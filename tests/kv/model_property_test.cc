@@ -1,5 +1,5 @@
 // RapidCheck: random puts, deletes, txns (nested, with reads between their writes), lease
-// revocations and compactions agree with a simple reference model (one std::map per revision):
+// grants and revocations (with keys attached and detached) and compactions agree with a simple reference model (one std::map per revision):
 // errors, reads inside txns, reads at the current revision and at every past revision not
 // compacted away; the same commands through apply() give the same snapshot bytes.
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "kv/command.h"
 #include "kv/errors.h"
@@ -23,6 +24,7 @@ const std::string kAll("\0", 1);
 struct Model {
   std::vector<std::map<std::string, KeyValue>> states{{}, {}};  // index = revision; 0 unused
   int64_t compacted = -1;
+  std::set<int64_t> leases;  // granted and not revoked
   int64_t current() const { return static_cast<int64_t>(states.size()) - 1; }
   const std::map<std::string, KeyValue>& now() const { return states.back(); }
 };
@@ -33,10 +35,12 @@ bool in_range(const std::string& key, const std::string& begin, const std::strin
   return key >= begin && key < end;
 }
 
-// Applies one put to `state` at `revision`; false if the put is refused.
-bool model_put(std::map<std::string, KeyValue>& state, const PutRequest& put, int64_t revision) {
+// Applies one put to `state` at `revision`; the error if the put is refused ("" if not).
+std::string_view model_put(std::map<std::string, KeyValue>& state, const std::set<int64_t>& leases,
+                           const PutRequest& put, int64_t revision) {
+  if (put.lease != 0 && leases.count(put.lease) == 0) return kErrLeaseNotFound;
   auto found = state.find(put.key);
-  if ((put.ignore_value || put.ignore_lease) && found == state.end()) return false;
+  if ((put.ignore_value || put.ignore_lease) && found == state.end()) return kErrKeyNotFound;
   KeyValue kv{put.key, revision, revision, 1, put.value, put.lease};
   if (found != state.end()) {
     kv.create_revision = found->second.create_revision;
@@ -45,7 +49,7 @@ bool model_put(std::map<std::string, KeyValue>& state, const PutRequest& put, in
     if (put.ignore_lease) kv.lease = found->second.lease;
   }
   state[put.key] = kv;
-  return true;
+  return {};
 }
 
 int64_t model_delete(std::map<std::string, KeyValue>& state, const DeleteRangeRequest& request) {
@@ -67,29 +71,32 @@ bool model_compare(const std::map<std::string, KeyValue>& state, const Compare& 
 struct TxnModel {
   const std::map<std::string, KeyValue>& before;
   std::map<std::string, KeyValue>& next;
+  const std::set<int64_t>& leases;
   int64_t revision;
   bool changed = false;
   std::vector<std::vector<KeyValue>> reads;
 };
 
-// False if a put needs a missing key. Generated branches write distinct keys (nested Txns other
+// The first refused put's error ("" if none). Generated branches write distinct keys (nested Txns other
 // keys than their parent), so `next` holds a key exactly when `before` (what the store checks) does.
-bool model_txn(TxnModel& model, const TxnRequest& txn) {
+std::string_view model_txn(TxnModel& model, const TxnRequest& txn) {
   bool succeeded = model_compare(model.before, txn.compare.front());
   for (const RequestOp& op : succeeded ? txn.success : txn.failure) {
     if (auto* put = std::get_if<PutRequest>(&op.request)) {
-      if (!model_put(model.next, *put, model.revision)) return false;
+      std::string_view error = model_put(model.next, model.leases, *put, model.revision);
+      if (!error.empty()) return error;
       model.changed = true;
     } else if (auto* remove = std::get_if<DeleteRangeRequest>(&op.request)) {
       model.changed = model_delete(model.next, *remove) > 0 || model.changed;
     } else if (std::holds_alternative<RangeRequest>(op.request)) {
       std::vector<KeyValue>& read = model.reads.emplace_back();
       for (const auto& entry : model.next) read.push_back(entry.second);
-    } else if (!model_txn(model, std::get<TxnRequest>(op.request))) {
-      return false;
+    } else if (std::string_view error = model_txn(model, std::get<TxnRequest>(op.request));
+               !error.empty()) {
+      return error;
     }
   }
-  return true;
+  return {};
 }
 
 struct Expected {
@@ -104,18 +111,23 @@ Expected model_apply(Model& model, const Command& command) {
   bool changed = false;
   Expected expected;
   if (auto* put = std::get_if<PutRequest>(&command)) {
-    if (!model_put(next, *put, revision)) return {kErrKeyNotFound, {}};
+    std::string_view error = model_put(next, model.leases, *put, revision);
+    if (!error.empty()) return {error, {}};
     changed = true;
   } else if (auto* remove = std::get_if<DeleteRangeRequest>(&command)) {
     changed = model_delete(next, *remove) > 0;
   } else if (auto* revoke = std::get_if<LeaseRevokeRequest>(&command)) {
+    if (model.leases.erase(revoke->id) == 0) return {kErrLeaseNotFound, {}};
     changed = std::erase_if(next, [&](const auto& e) { return e.second.lease == revoke->id; }) > 0;
+  } else if (auto* grant = std::get_if<LeaseGrantRequest>(&command)) {
+    if (!model.leases.insert(grant->id).second) return {kErrLeaseExists, {}};
   } else if (auto* compact = std::get_if<CompactionRequest>(&command)) {
     model.compacted = compact->revision;
     return expected;
   } else {
-    TxnModel txn{model.now(), next, revision, false, {}};
-    if (!model_txn(txn, std::get<TxnRequest>(command))) return {kErrKeyNotFound, {}};
+    TxnModel txn{model.now(), next, model.leases, revision, false, {}};
+    if (std::string_view error = model_txn(txn, std::get<TxnRequest>(command)); !error.empty())
+      return {error, {}};
     changed = txn.changed;
     expected.txn_reads = std::move(txn.reads);
   }
@@ -197,11 +209,12 @@ std::vector<RequestOp> random_branch(const std::vector<std::string>& keys, int d
 }
 
 Command random_command(const Model& model) {
-  switch (*rc::gen::weightedElement<int>({{5, 0}, {2, 1}, {3, 2}, {1, 3}, {1, 4}})) {
+  switch (*rc::gen::weightedElement<int>({{5, 0}, {2, 1}, {3, 2}, {1, 3}, {1, 4}, {2, 5}})) {
     case 0: return random_put();
     case 1: return random_delete();
     case 2: return TxnRequest{{random_compare()}, random_branch(kKeys, 0), random_branch(kKeys, 0)};
     case 3: return LeaseRevokeRequest{*rc::gen::inRange<int64_t>(1, 3)};
+    case 5: return LeaseGrantRequest{*rc::gen::inRange<int64_t>(1, 3), 60};
     default: {
       if (model.compacted >= model.current()) return random_put();
       int64_t from = std::max<int64_t>(model.compacted + 1, 1);
@@ -235,7 +248,11 @@ Status store_apply(MvccStore& store, const Command& command,
   }
   if (auto* revoke = std::get_if<LeaseRevokeRequest>(&command)) {
     LeaseRevokeResponse response;
-    return store.delete_keys_of_lease(*revoke, response);
+    return store.lease_revoke(*revoke, response);
+  }
+  if (auto* grant = std::get_if<LeaseGrantRequest>(&command)) {
+    LeaseGrantResponse response;
+    return store.lease_grant(*grant, response);
   }
   CompactionResponse response;
   return store.compact(std::get<CompactionRequest>(command), response);

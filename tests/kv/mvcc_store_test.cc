@@ -111,6 +111,7 @@ TEST(MvccStoreTest, PrevKvOnPut) {
 TEST(MvccStoreTest, IgnoreValueAndIgnoreLeaseKeepTheCurrentOnes) {
   MvccStore store;
   must_put(store, "a", "v", 7);
+  testing::ensure_lease(store, 9);
   PutResponse response;
   ASSERT_TRUE(store.put(PutRequest{"a", "", 9, false, true, false}, response).ok());
   EXPECT_EQ(*get(store, "a"), (KeyValue{"a", 2, 3, 2, "v", 9}));
@@ -132,6 +133,7 @@ TEST(MvccStoreTest, PutErrorsLeaveTheStoreUnchanged) {
       {"ignore_value with a value", {"a", "x", 0, false, true, false}, kErrValueProvided},
       {"ignore_lease with a lease", {"a", "x", 5, false, false, true}, kErrLeaseProvided},
       {"empty key", {"", "x", 0, false, false, false}, kErrEmptyKey},
+      {"unknown lease", {"a", "x", 5, false, false, false}, kErrLeaseNotFound},
   };
   for (const PutErrorCase& c : cases) {
     MvccStore store;
@@ -156,6 +158,7 @@ TEST(MvccStoreTest, EmptyKeyIsRefusedByDeleteAndRange) {
 
 TEST(MvccStoreTest, WritesReportTheirEvents) {
   MvccStore store;
+  testing::ensure_lease(store, 3);
   std::vector<Event> events;
   PutResponse put_response;
   ASSERT_TRUE(store.put(PutRequest{"a", "1", 3, false, false, false}, put_response, &events).ok());
@@ -170,8 +173,11 @@ TEST(MvccStoreTest, WritesReportTheirEvents) {
                               KeyValue{"a", 2, 3, 2, "2", 0}}));
 }
 
-TEST(MvccStoreTest, DeleteKeysOfLeaseDeletesOnlyThatLeasesLiveKeysInOneRevision) {
+TEST(MvccStoreTest, LeaseRevokeDeletesOnlyThatLeasesLiveKeysInOneRevision) {
   MvccStore store;
+  LeaseGrantResponse granted;
+  ASSERT_TRUE(store.lease_grant({5, 60}, granted).ok());
+  ASSERT_TRUE(store.lease_grant({6, 60}, granted).ok());
   must_put(store, "a", "1", 5);
   must_put(store, "b", "1", 6);
   must_put(store, "c", "1", 5);
@@ -179,7 +185,7 @@ TEST(MvccStoreTest, DeleteKeysOfLeaseDeletesOnlyThatLeasesLiveKeysInOneRevision)
   must_put(store, "d", "2", 0);  // no longer attached
   std::vector<Event> events;
   LeaseRevokeResponse response;
-  ASSERT_TRUE(store.delete_keys_of_lease(LeaseRevokeRequest{5}, response, &events).ok());
+  ASSERT_TRUE(store.lease_revoke(LeaseRevokeRequest{5}, response, &events).ok());
   EXPECT_EQ(response.header.revision, 7);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].kv.key, "a");
@@ -188,8 +194,9 @@ TEST(MvccStoreTest, DeleteKeysOfLeaseDeletesOnlyThatLeasesLiveKeysInOneRevision)
   EXPECT_FALSE(get(store, "a").has_value());
   EXPECT_TRUE(get(store, "b").has_value());
   EXPECT_TRUE(get(store, "d").has_value());
-  ASSERT_TRUE(store.delete_keys_of_lease(LeaseRevokeRequest{5}, response, &events).ok());
-  EXPECT_EQ(store.current_revision(), 7);  // nothing left to delete
+  EXPECT_EQ(store.lease_revoke(LeaseRevokeRequest{5}, response, &events).message(), kErrLeaseNotFound);
+  EXPECT_EQ(store.current_revision(), 7);
+  EXPECT_TRUE(store.check_invariants().ok());
 }
 
 TEST(MvccStoreTest, KeysAndValuesAreArbitraryBytes) {

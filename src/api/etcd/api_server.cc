@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "api/etcd/kv_service.h"
+#include "api/etcd/lease_service.h"
 #include "api/etcd/maintenance_service.h"
 #include "api/etcd/watch_service.h"
 
@@ -44,6 +45,7 @@ Status EtcdApiServer::start() {
   maintenance_service_ = std::make_unique<MaintenanceService>(node_);
   watch_service_ = std::make_unique<WatchService>(
       node_, WatchServiceOptions{options_.max_request_bytes, options_.watch_max_queued_responses});
+  lease_service_ = std::make_unique<LeaseService>(node_);
   grpc::ServerBuilder builder;
   std::vector<int> ports(options_.listen_addresses.size(), 0);
   for (size_t i = 0; i < options_.listen_addresses.size(); ++i) {
@@ -61,6 +63,7 @@ Status EtcdApiServer::start() {
   builder.RegisterService(kv_service_.get());
   builder.RegisterService(maintenance_service_.get());
   builder.RegisterService(watch_service_.get());
+  builder.RegisterService(lease_service_.get());
 
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) {

@@ -1,5 +1,5 @@
 #pragma once
-// EtcdApiServer: etcd 3.4's v3 gRPC API (KV, Watch, Maintenance.Status) over a server::Node, on plain
+// EtcdApiServer: etcd 3.4's v3 gRPC API (KV, Watch, Lease, Maintenance) over a server::Node, on plain
 // (insecure) HTTP/2 like etcd's default http:// client URLs, so that etcdctl and etcd's client
 // libraries talk to Synod unchanged.
 //
@@ -24,6 +24,7 @@ class Node;
 namespace synod::api::etcd {
 
 class KvService;
+class LeaseService;
 class MaintenanceService;
 class WatchService;
 
@@ -58,6 +59,7 @@ class EtcdApiServer {
   std::unique_ptr<KvService> kv_service_;
   std::unique_ptr<MaintenanceService> maintenance_service_;
   std::unique_ptr<WatchService> watch_service_;
+  std::unique_ptr<LeaseService> lease_service_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<int> bound_ports_;
   bool started_ = false;
