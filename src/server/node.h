@@ -39,6 +39,7 @@
 #include "core/status.h"
 #include "kv/command.h"
 #include "kv/mvcc_store.h"
+#include "replica/member_table.h"
 #include "storage/file_system.h"
 #include "transport/transport_config.h"
 
@@ -57,6 +58,7 @@ struct Member {
   std::vector<std::string> peer_urls;    // as given, e.g. "http://127.0.0.1:2380"
   std::vector<std::string> client_urls;  // known for this node only (advertised)
   transport::PeerAddress peer_address;   // where the transport dials it
+  bool is_learner = false;
 };
 
 struct NodeConfig {
@@ -77,6 +79,19 @@ struct NodeConfig {
   std::chrono::milliseconds request_timeout{7000};
   uint64_t wal_segment_bytes = 64ull << 20;
   uint64_t snapshot_catch_up_entries = 5000;          // log kept below a snapshot, as etcd
+
+  // Joining a running cluster (an empty data directory with --initial-cluster-state existing): the
+  // engine starts without members and waits for the leader's log or snapshot; the cluster id is
+  // learnt from the first peer that accepts us (cluster_id 0).
+  bool join_existing = false;
+  // A peer URL of a member added at run time -> its canonical text and the address to dial;
+  // nullopt when invalid. The default takes only http://IPv4:port.
+  std::function<std::optional<std::pair<std::string, transport::PeerAddress>>(const std::string&)>
+      parse_peer_url;
+  // The id a member with these (canonical) peer URLs gets: the same recipe as at bootstrap.
+  std::function<consensus::NodeId(const std::vector<std::string>&)> member_id_for_peer_urls;
+  // Called once, on the node thread, when this member applies its own removal.
+  std::function<void()> on_removed;
 
   // One structured line per event (start, leader change, failure); stderr when empty.
   std::function<void(const std::string&)> log;
@@ -105,6 +120,10 @@ struct NodeStatus {
   std::vector<std::string> errors;  // e.g. the storage failure
 };
 
+// The outcome of a Cluster request and the members as of its application (or now, on error).
+using MemberDone = std::function<void(const Status& status, const std::vector<Member>& members,
+                                      const HeaderInfo& header)>;
+
 // The response or the error of one request. On error `result.status` carries etcd's message text
 // (kv/errors.h, server/errors.h) and `result.response` is empty.
 using RequestDone = std::function<void(const kv::ApplyResult& result, const HeaderInfo& header)>;
@@ -124,6 +143,12 @@ class Node {
 
   // Any thread. `done` runs exactly once, on the node thread (or inline when refused at once).
   void submit(kv::Command command, RequestDone done);
+
+  // Any thread. `done` runs exactly once, on the node thread (or inline when refused at once).
+  // node_members.cc.
+  void change_members(replica::MemberRequest request, MemberDone done);
+  // The peer URLs of a MemberAdd: canonical, with the id they give; an error when one is invalid.
+  Status resolve_new_member(std::vector<std::string>& peer_urls, consensus::NodeId& id) const;
 
   // Any thread; a consistent copy.
   NodeStatus status() const;

@@ -7,6 +7,7 @@
 #include <climits>
 #include <utility>
 
+#include "api/etcd/cluster_service.h"
 #include "api/etcd/kv_service.h"
 #include "api/etcd/maintenance_service.h"
 
@@ -41,6 +42,7 @@ Status EtcdApiServer::start() {
 
   kv_service_ = std::make_unique<KvService>(node_);
   maintenance_service_ = std::make_unique<MaintenanceService>(node_);
+  cluster_service_ = std::make_unique<ClusterService>(node_);
   grpc::ServerBuilder builder;
   std::vector<int> ports(options_.listen_addresses.size(), 0);
   for (size_t i = 0; i < options_.listen_addresses.size(); ++i) {
@@ -57,6 +59,7 @@ Status EtcdApiServer::start() {
                              kMinClientPingIntervalMilliseconds);
   builder.RegisterService(kv_service_.get());
   builder.RegisterService(maintenance_service_.get());
+  builder.RegisterService(cluster_service_.get());
 
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) {

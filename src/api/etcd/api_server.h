@@ -1,5 +1,5 @@
 #pragma once
-// EtcdApiServer: etcd 3.4's v3 gRPC API (KV, Maintenance.Status) over a server::Node, on plain
+// EtcdApiServer: etcd 3.4's v3 gRPC API (KV, Maintenance.Status, Cluster) over a server::Node, on plain
 // (insecure) HTTP/2 like etcd's default http:// client URLs, so that etcdctl and etcd's client
 // libraries talk to Synod unchanged.
 //
@@ -25,6 +25,7 @@ namespace synod::api::etcd {
 
 class KvService;
 class MaintenanceService;
+class ClusterService;
 
 struct ApiServerOptions {
   std::vector<std::string> listen_addresses;  // "127.0.0.1:2379"; port 0 picks a free one
@@ -55,6 +56,7 @@ class EtcdApiServer {
   // Invariant: the services outlive server_ (declared first, destroyed last).
   std::unique_ptr<KvService> kv_service_;
   std::unique_ptr<MaintenanceService> maintenance_service_;
+  std::unique_ptr<ClusterService> cluster_service_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<int> bound_ports_;
   bool started_ = false;
