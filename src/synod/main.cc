@@ -86,6 +86,9 @@ bool check_data_dir(ServerOptions& options, JsonLogger& logger) {
   if (has_data) {
     logger.info("found a data directory; recovering from it",
                 {{"data-dir", options.node.data_dir}});
+    // A member that joined a running cluster cannot derive the cluster id from its flags (its
+    // --initial-cluster lists itself): it learns it again from its peers.
+    if (options.initial_cluster_state == InitialClusterState::kExisting) options.node.cluster_id = 0;
     return true;
   }
   if (options.initial_cluster_state == InitialClusterState::kExisting) {

@@ -206,9 +206,9 @@ def join_by_snapshot(h, cluster):
     cluster.nodes.append(newcomer)
 
     def holds_every_key():
-        r = h.etcdctl([newcomer.endpoint], "get", "key", "--prefix", "--count-only",
+        r = h.etcdctl([newcomer.endpoint], "get", "key", "--prefix", "--keys-only",
                       "--consistency=s", "-w", "json", timeout=8)
-        return r.ok and json.loads(r.stdout).get("count", 0) == JOIN_KEYS
+        return r.ok and len(json.loads(r.stdout).get("kvs", [])) == JOIN_KEYS
 
     wait_for("the new member to hold every key", holds_every_key, 60)
     check("applied a snapshot from the leader" in newcomer.log_text(),
@@ -223,6 +223,15 @@ def join_by_snapshot(h, cluster):
         return False
 
     wait_for("the new member's name and client URL in member list", published, 30)
+
+    # A restart with the same flags (state "existing", now with data) learns the cluster id again.
+    check(newcomer.terminate() == 0, "the new member did not stop cleanly")
+    newcomer.start()
+    r = h.etcdctl(ep, "put", "after-restart", "yes")
+    check(r.ok, "put: %r" % r)
+    wait_for("the restarted member to catch up",
+             lambda: h.etcdctl([newcomer.endpoint], "get", "after-restart", "--print-value-only",
+                               timeout=8).stdout.strip() == "yes", 30)
     log("phase 2: the fourth member joined by snapshot and holds all %d keys" % JOIN_KEYS)
 
 
