@@ -38,6 +38,12 @@ class EtcdClient {
   Outcome<etcdserverpb::TxnResponse> txn(const etcdserverpb::TxnRequest& request);
   Outcome<etcdserverpb::CompactionResponse> compact(const etcdserverpb::CompactionRequest& request);
   Outcome<etcdserverpb::StatusResponse> status();
+  // Cluster (member_commands.cc).
+  Outcome<etcdserverpb::MemberListResponse> member_list();
+  Outcome<etcdserverpb::MemberAddResponse> member_add(const etcdserverpb::MemberAddRequest& request);
+  Outcome<etcdserverpb::MemberRemoveResponse> member_remove(uint64_t id);
+  Outcome<etcdserverpb::MemberUpdateResponse> member_update(const etcdserverpb::MemberUpdateRequest& request);
+  Outcome<etcdserverpb::MemberPromoteResponse> member_promote(uint64_t id);
 
   EtcdClient(std::shared_ptr<grpc::Channel> channel, const ClientTimeouts& timeouts);
 
@@ -52,6 +58,7 @@ class EtcdClient {
   ClientTimeouts timeouts_;
   std::unique_ptr<etcdserverpb::KV::Stub> kv_;
   std::unique_ptr<etcdserverpb::Maintenance::Stub> maintenance_;
+  std::unique_ptr<etcdserverpb::Cluster::Stub> cluster_;
 };
 
 }  // namespace synod::ctl

@@ -7,6 +7,7 @@
 #include "core/check.h"
 #include "ctl/commands.h"
 #include "ctl/global_flags.h"
+#include "ctl/member_commands.h"
 
 namespace synod::ctl {
 namespace {
@@ -25,6 +26,12 @@ struct CommandLine {
   CLI::App* txn_command = nullptr;
   CLI::App* compaction_command = nullptr;
   CLI::App* endpoint_status_command = nullptr;
+  MemberFlags member;
+  CLI::App* member_list_command = nullptr;
+  CLI::App* member_add_command = nullptr;
+  CLI::App* member_remove_command = nullptr;
+  CLI::App* member_update_command = nullptr;
+  CLI::App* member_promote_command = nullptr;
 
   CommandLine() {
     add_global_flags(app, global);
@@ -50,6 +57,28 @@ struct CommandLine {
     endpoint->require_subcommand(1);
     endpoint_status_command = add_command(
         *endpoint, "status", "Prints out the status of endpoints specified in `--endpoints` flag");
+    add_member_commands();
+  }
+
+  void add_member_commands() {
+    CLI::App* members = add_command(app, "member", "Membership related commands");
+    members->require_subcommand(1);
+    member_list_command = add_command(*members, "list", "Lists all members in the cluster");
+    member_add_command = add_command(*members, "add", "Adds a member into the cluster");
+    member_add_command->add_option("arguments", member.arguments, "<memberName>");
+    member_add_command->add_option("--peer-urls", member.peer_urls,
+                                   "comma separated peer URLs for the new member.");
+    member_add_command->add_flag("--learner", member.learner,
+                                 "indicates if the new member is raft learner");
+    member_remove_command = add_command(*members, "remove", "Removes a member from the cluster");
+    member_remove_command->add_option("arguments", member.arguments, "<memberID>");
+    member_update_command = add_command(*members, "update", "Updates a member in the cluster");
+    member_update_command->add_option("arguments", member.arguments, "<memberID>");
+    member_update_command->add_option("--peer-urls", member.peer_urls,
+                                      "comma separated peer URLs for the updated member.");
+    member_promote_command =
+        add_command(*members, "promote", "Promotes a non-voting member in the cluster");
+    member_promote_command->add_option("arguments", member.arguments, "<memberID>");
   }
 
   static CLI::App* add_command(CLI::App& parent, const std::string& name,
@@ -67,6 +96,11 @@ struct CommandLine {
     if (del_command->parsed()) return run_del(session.value(), del, io);
     if (txn_command->parsed()) return run_txn(session.value(), txn, io);
     if (compaction_command->parsed()) return run_compaction(session.value(), compaction, io);
+    if (member_list_command->parsed()) return run_member_list(session.value(), io);
+    if (member_add_command->parsed()) return run_member_add(session.value(), member, io);
+    if (member_remove_command->parsed()) return run_member_remove(session.value(), member, io);
+    if (member_update_command->parsed()) return run_member_update(session.value(), member, io);
+    if (member_promote_command->parsed()) return run_member_promote(session.value(), member, io);
     SYNOD_CHECK(endpoint_status_command->parsed(), "CLI11 lets no run through without a command");
     return run_endpoint_status(session.value(), io);
   }

@@ -382,6 +382,8 @@ void Node::change_members(replica::MemberRequest request, MemberDone done) {
       return;
     }
     impl.replica->submit_member_request(request, [&impl, done](const kv::ApplyResult& result) {
+      // A MemberList right after this answer (etcdctl member add makes one) must see the change.
+      impl.publish_status();
       done(result.status, impl.current_members(), impl.header_at(impl.replica->status().revision));
     });
   };
