@@ -1,7 +1,11 @@
 // Membership on running nodes in one process (real TCP on 127.0.0.1, real threads): names
 // published, etcd's checks on each change, a member joining by snapshot, a removed member
 // stopping itself. What etcdctl sees of the same is tests/e2e/test_membership.py.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -35,10 +39,20 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// A port the kernel just handed out and nothing listens on (as the e2e harness picks them): fixed
+// ranges would collide with the ephemeral ports of tests running alongside.
 uint16_t next_port() {
-  // Fixed ports from the process id (node_test uses 20000 + ...; these start above its range).
-  static uint16_t next = static_cast<uint16_t>(42000 + (getpid() % 1000) * 10);
-  return next++;
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  uint16_t port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+    port = ntohs(address.sin_port);
+  close(fd);
+  return port;
 }
 
 Member member(consensus::NodeId id) {
