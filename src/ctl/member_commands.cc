@@ -1,6 +1,8 @@
 #include "ctl/member_commands.h"
 
+#include <cctype>
 #include <cinttypes>
+#include <optional>
 #include <cstdio>
 
 #include "ctl/command_support.h"
@@ -40,6 +42,57 @@ std::vector<std::string> split_commas(const std::string& text) {
     if (comma == std::string::npos) return out;
     start = comma + 1;
   }
+}
+
+// Go's url.Parse scheme rule: letters, then letters, digits, '+', '-', '.', up to the first ':'.
+// Empty when there is none; nullopt for ":..." (url.Parse's "missing protocol scheme").
+std::optional<std::string> url_scheme(const std::string& url) {
+  for (size_t i = 0; i < url.size(); ++i) {
+    const char c = url[i];
+    if (std::isalpha(static_cast<unsigned char>(c))) continue;
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.') {
+      if (i == 0) return "";
+      continue;
+    }
+    if (c == ':') {
+      if (i == 0) return std::nullopt;
+      std::string scheme = url.substr(0, i);
+      for (char& letter : scheme) letter = static_cast<char>(std::tolower(static_cast<unsigned char>(letter)));
+      return scheme;
+    }
+    return "";
+  }
+  return "";
+}
+
+// clientv3's check of peer URLs before MemberAdd and MemberUpdate (types.NewURLs over
+// url.Parse), with their texts; url.Parse's rarer failures (bad escapes, control bytes) are not
+// reproduced.
+MaybeError check_peer_urls(const std::vector<std::string>& urls) {
+  for (const std::string& url : urls) {
+    const std::optional<std::string> scheme = url_scheme(url);
+    if (!scheme) return general_error("parse " + go::quote(url) + ": missing protocol scheme");
+    if (scheme->empty() && url.substr(0, url.find('/')).find(':') != std::string::npos)
+      return general_error("parse " + go::quote(url) + ": first path segment in URL cannot contain colon");
+    if (*scheme != "http" && *scheme != "https" && *scheme != "unix" && *scheme != "unixs")
+      return general_error("URL scheme must be http, https, unix, or unixs: " + url);
+    const std::string rest = url.substr(scheme->size() + 1);
+    std::string host;
+    std::string after_host;
+    if (rest.rfind("//", 0) == 0) {
+      const size_t end = rest.find_first_of("/?#", 2);
+      host = rest.substr(2, end == std::string::npos ? std::string::npos : end - 2);
+      if (end != std::string::npos) after_host = rest.substr(end);
+    }
+    const bool bracketed = !host.empty() && host[0] == '[';
+    const size_t colon = host.rfind(':');
+    const bool has_port = colon != std::string::npos &&
+                          (bracketed ? colon > 0 && host[colon - 1] == ']' : host.find(':') == colon);
+    if (!has_port) return general_error("URL address does not have the form \"host:port\": " + url);
+    if (!after_host.empty() && after_host[0] == '/')
+      return general_error("URL must not contain a path: " + url);
+  }
+  return std::nullopt;
 }
 
 // strconv.ParseUint(arg, 16, 64).
@@ -154,6 +207,7 @@ int run_member_add(const Session& session, const MemberFlags& flags, CommandIo i
   const std::vector<std::string> peer_urls = split_commas(flags.peer_urls);
   Outcome<Prepared> prepared = prepare(session, /*table_allowed=*/false);
   if (!prepared.ok()) return report(prepared.error(), io.err);
+  if (MaybeError invalid = check_peer_urls(peer_urls)) return report(*invalid, io.err);
   etcdserverpb::MemberAddRequest request;
   for (const std::string& url : peer_urls) request.add_peerurls(url);
   request.set_islearner(flags.learner);
@@ -211,9 +265,11 @@ int run_member_update(const Session& session, const MemberFlags& flags, CommandI
   if (flags.peer_urls.empty()) return report(bad_args("member peer urls not provided"), io.err);
   Outcome<Prepared> prepared = prepare(session, /*table_allowed=*/false);
   if (!prepared.ok()) return report(prepared.error(), io.err);
+  const std::vector<std::string> peer_urls = split_commas(flags.peer_urls);
+  if (MaybeError invalid = check_peer_urls(peer_urls)) return report(*invalid, io.err);
   etcdserverpb::MemberUpdateRequest request;
   request.set_id(id.value());
-  for (const std::string& url : split_commas(flags.peer_urls)) request.add_peerurls(url);
+  for (const std::string& url : peer_urls) request.add_peerurls(url);
   const auto response = prepared.value().client->member_update(request);
   if (!response.ok()) return report(response.error(), io.err);
   if (prepared.value().format != OutputFormat::kSimple) {

@@ -398,17 +398,18 @@ void Node::change_members(replica::MemberRequest request, MemberDone done) {
   task(false);
 }
 
-Status Node::resolve_new_member(std::vector<std::string>& peer_urls, consensus::NodeId& id) const {
+Status Node::resolve_new_member(std::vector<std::string>& peer_urls, consensus::NodeId* id) const {
   const Status invalid{StatusCode::kInvalidArgument, "etcdserver: given member URLs are invalid"};
-  if (peer_urls.empty()) return invalid;
+  if (peer_urls.empty() || peer_urls.size() > kMaxPeerUrls) return invalid;
   for (std::string& url : peer_urls) {
     auto parsed = impl_->parse_peer_url(url);
     if (!parsed) return invalid;
     url = parsed->first;
   }
-  id = impl_->config.member_id_for_peer_urls ? impl_->config.member_id_for_peer_urls(peer_urls)
-                                             : consensus::kNoNode;
-  if (id == consensus::kNoNode) return {StatusCode::kInvalidArgument, "cannot derive a member id"};
+  if (id == nullptr) return Status::Ok();
+  *id = impl_->config.member_id_for_peer_urls ? impl_->config.member_id_for_peer_urls(peer_urls)
+                                              : consensus::kNoNode;
+  if (*id == consensus::kNoNode) return {StatusCode::kInvalidArgument, "cannot derive a member id"};
   return Status::Ok();
 }
 

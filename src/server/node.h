@@ -147,8 +147,11 @@ class Node {
   // Any thread. `done` runs exactly once, on the node thread (or inline when refused at once).
   // node_members.cc.
   void change_members(replica::MemberRequest request, MemberDone done);
-  // The peer URLs of a MemberAdd: canonical, with the id they give; an error when one is invalid.
-  Status resolve_new_member(std::vector<std::string>& peer_urls, consensus::NodeId& id) const;
+  // The peer URLs of a MemberAdd or MemberUpdate made canonical, and (when `id` is given) the id
+  // they derive; etcd's "given member URLs are invalid" when one is invalid, or there are none or
+  // too many.
+  Status resolve_new_member(std::vector<std::string>& peer_urls, consensus::NodeId* id) const;
+  static constexpr size_t kMaxPeerUrls = 64;  // what a replicated MemberRequest holds
 
   // Any thread; a consistent copy.
   NodeStatus status() const;

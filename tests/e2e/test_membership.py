@@ -148,6 +148,9 @@ def run_script(h, cluster, extra_urls, tool="etcdctl"):
     r = h.etcdctl(ep, "member", "list")
     transcript.append(("list simple", r.returncode, sorted(norm.text(r.stdout).splitlines())))
 
+    r = h.etcdctl(ep, "member", "add", "bad", "--peer-urls=not-a-url")
+    record("add with an invalid peer URL", r)
+
     r = h.etcdctl(ep, "member", "add", "again", "--peer-urls=" + cluster.nodes[1].peer_url)
     record("add a peer URL in use", r)
 
@@ -217,7 +220,10 @@ def compare_shapes(h, synod, etcd):
     log("phase 1: synodctl member list prints what etcdctl prints in every format")
     ep = [synod.nodes[0].endpoint]
     for args in (["add"], ["add", "x"], ["add", "x", "http://127.0.0.1:1"], ["remove"],
-                 ["remove", "zz"], ["update", "abc"], ["promote"], ["promote", "1x"]):
+                 ["remove", "zz"], ["update", "abc"], ["promote"], ["promote", "1x"],
+                 ["add", "x", "--peer-urls=127.0.0.1:1"], ["add", "x", "--peer-urls=http://127.0.0.1"],
+                 ["add", "x", "--peer-urls=http://127.0.0.1:1/p"], ["update", "12", "--peer-urls=ftp://a:1"],
+                 ["add", "x", "--peer-urls=:1"], ["add", "x", "--peer-urls=http:1"]):
         a = h.etcdctl(ep, "member", *args)
         b = synodctl(ep, "member", *args)
         check((a.returncode, a.stdout, a.stderr) == (b.returncode, b.stdout, b.stderr),

@@ -180,6 +180,14 @@ TEST_F(NodeMembers, ChangesAreCheckedAsEtcdChecksThem) {
   Node& node = follower();
   const std::string unused_url = "http://127.0.0.1:" + std::to_string(next_port());
   using Kind = MemberRequest::Kind;
+  // What the Cluster service checks before anything is proposed.
+  const std::string invalid = "etcdserver: given member URLs are invalid";
+  for (std::vector<std::string> urls : {std::vector<std::string>{}, {"not-a-url"}, {"https://127.0.0.1:1"},
+                                        {"http://127.0.0.1:99999"}, std::vector<std::string>(65, unused_url)}) {
+    EXPECT_EQ(node.resolve_new_member(urls, nullptr).message(), invalid) << urls.size();
+  }
+  std::vector<std::string> good = {unused_url};
+  EXPECT_TRUE(node.resolve_new_member(good, nullptr).ok());
   EXPECT_EQ(change(node, request(Kind::kAdd, 50, members_[1].peer_urls)).status.message(),
             "etcdserver: Peer URLs already exists");
   Outcome added = change(node, request(Kind::kAdd, 50, {unused_url}, /*learner=*/true));

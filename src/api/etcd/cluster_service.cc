@@ -65,7 +65,7 @@ grpc::ServerUnaryReactor* ClusterService::MemberAdd(grpc::CallbackServerContext*
   add.kind = MemberRequest::Kind::kAdd;
   add.peer_urls.assign(request->peerurls().begin(), request->peerurls().end());
   add.is_learner = request->islearner();
-  if (Status resolved = node_.resolve_new_member(add.peer_urls, add.id); !resolved.ok())
+  if (Status resolved = node_.resolve_new_member(add.peer_urls, &add.id); !resolved.ok())
     return refuse(resolved);
   // etcd's response names the new member as added: no name or client URLs yet.
   server::Member added;
@@ -96,8 +96,8 @@ grpc::ServerUnaryReactor* ClusterService::MemberUpdate(grpc::CallbackServerConte
   update.id = request->id();
   update.peer_urls.assign(request->peerurls().begin(), request->peerurls().end());
   if (update.id == consensus::kNoNode) return refuse({StatusCode::kInvalidArgument, "etcdserver: member not found"});
-  consensus::NodeId derived = consensus::kNoNode;  // an update keeps the member's id
-  if (Status resolved = node_.resolve_new_member(update.peer_urls, derived); !resolved.ok())
+  // An update keeps the member's id: only the URLs are checked and made canonical.
+  if (Status resolved = node_.resolve_new_member(update.peer_urls, nullptr); !resolved.ok())
     return refuse(resolved);
   return change(node_, std::move(update), response, no_extra);
 }
