@@ -52,6 +52,7 @@ std::string encode_membership_change(const MembershipChange& change) {
   ByteWriter writer;
   writer.u8(static_cast<uint8_t>(change.type));
   writer.u64(change.node);
+  if (!change.context.empty()) writer.bytes(change.context);
   return writer.take();
 }
 
@@ -59,10 +60,13 @@ bool decode_membership_change(std::string_view bytes, MembershipChange& change) 
   ByteReader reader(bytes);
   uint8_t type;
   uint64_t node;
-  if (!reader.u8(type) || !reader.u64(node) || !reader.at_end()) return false;
+  if (!reader.u8(type) || !reader.u64(node)) return false;
+  std::string context;
+  if (!reader.at_end() && (!reader.bytes(context) || !reader.at_end() || context.empty())) return false;
   if (type > static_cast<uint8_t>(MembershipChange::Type::kRemoveNode)) return false;
   change.type = static_cast<MembershipChange::Type>(type);
   change.node = node;
+  change.context = std::move(context);
   return true;
 }
 

@@ -40,6 +40,9 @@ struct MembershipChange {
   enum class Type : uint8_t { kAddVoter = 0, kAddLearner = 1, kPromoteLearner = 2, kRemoveNode = 3 };
   Type type = Type::kAddVoter;
   NodeId node = kNoNode;
+  // Opaque to the engine, replicated with the change (etcd's ConfChange.Context): the driver's
+  // member metadata and the request it answers. Empty for bootstrap entries.
+  std::string context{};
 
   bool operator==(const MembershipChange&) const = default;
 };
@@ -117,6 +120,14 @@ struct EngineStatus {
   uint64_t first_index = 0;  // first entry still in the log (snapshot index + 1)
   uint64_t last_index = 0;
   Membership membership;     // the membership in force
+  // Leader only: how far each other member's log is known to match, and whether it was heard
+  // from lately (what a membership change checks before it may risk the quorum).
+  struct PeerProgress {
+    NodeId node = kNoNode;
+    uint64_t match = 0;
+    bool recently_active = false;
+  };
+  std::vector<PeerProgress> peers;
   std::optional<NodeId> transfer_target;
 };
 

@@ -49,7 +49,8 @@ EtcdClient::EtcdClient(std::shared_ptr<grpc::Channel> channel, const ClientTimeo
     : channel_(std::move(channel)),
       timeouts_(timeouts),
       kv_(etcdserverpb::KV::NewStub(channel_)),
-      maintenance_(etcdserverpb::Maintenance::NewStub(channel_)) {}
+      maintenance_(etcdserverpb::Maintenance::NewStub(channel_)),
+      cluster_(etcdserverpb::Cluster::NewStub(channel_)) {}
 
 Outcome<std::unique_ptr<EtcdClient>> EtcdClient::connect(const std::vector<std::string>& endpoints,
                                                          const ClientTimeouts& timeouts) {
@@ -158,6 +159,32 @@ Outcome<std::string> EtcdClient::snapshot() {
   if (status.ok()) return blob;
   const bool deadline_passed = std::chrono::system_clock::now() + kDeadlineSlack >= deadline;
   return general_error(etcd_error_text(status, deadline_passed));
+}
+
+Outcome<etcdserverpb::MemberListResponse> EtcdClient::member_list() {
+  return call(*cluster_, &etcdserverpb::Cluster::Stub::MemberList, etcdserverpb::MemberListRequest());
+}
+
+Outcome<etcdserverpb::MemberAddResponse> EtcdClient::member_add(
+    const etcdserverpb::MemberAddRequest& request) {
+  return call(*cluster_, &etcdserverpb::Cluster::Stub::MemberAdd, request);
+}
+
+Outcome<etcdserverpb::MemberRemoveResponse> EtcdClient::member_remove(uint64_t id) {
+  etcdserverpb::MemberRemoveRequest request;
+  request.set_id(id);
+  return call(*cluster_, &etcdserverpb::Cluster::Stub::MemberRemove, request);
+}
+
+Outcome<etcdserverpb::MemberUpdateResponse> EtcdClient::member_update(
+    const etcdserverpb::MemberUpdateRequest& request) {
+  return call(*cluster_, &etcdserverpb::Cluster::Stub::MemberUpdate, request);
+}
+
+Outcome<etcdserverpb::MemberPromoteResponse> EtcdClient::member_promote(uint64_t id) {
+  etcdserverpb::MemberPromoteRequest request;
+  request.set_id(id);
+  return call(*cluster_, &etcdserverpb::Cluster::Stub::MemberPromote, request);
 }
 
 }  // namespace synod::ctl

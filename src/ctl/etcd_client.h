@@ -45,6 +45,12 @@ class EtcdClient {
   Outcome<etcdserverpb::AlarmResponse> alarm(const etcdserverpb::AlarmRequest& request);
   // Maintenance.Snapshot: every blob of the stream, concatenated (the data, then its SHA-256).
   Outcome<std::string> snapshot();
+  // Cluster (member_commands.cc).
+  Outcome<etcdserverpb::MemberListResponse> member_list();
+  Outcome<etcdserverpb::MemberAddResponse> member_add(const etcdserverpb::MemberAddRequest& request);
+  Outcome<etcdserverpb::MemberRemoveResponse> member_remove(uint64_t id);
+  Outcome<etcdserverpb::MemberUpdateResponse> member_update(const etcdserverpb::MemberUpdateRequest& request);
+  Outcome<etcdserverpb::MemberPromoteResponse> member_promote(uint64_t id);
 
   EtcdClient(std::shared_ptr<grpc::Channel> channel, const ClientTimeouts& timeouts);
   // The connected channel, for clients of other services (lease_client.h) and streams (watch).
@@ -61,6 +67,7 @@ class EtcdClient {
   ClientTimeouts timeouts_;
   std::unique_ptr<etcdserverpb::KV::Stub> kv_;
   std::unique_ptr<etcdserverpb::Maintenance::Stub> maintenance_;
+  std::unique_ptr<etcdserverpb::Cluster::Stub> cluster_;
 };
 
 }  // namespace synod::ctl

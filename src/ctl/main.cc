@@ -10,6 +10,7 @@
 #include "ctl/global_flags.h"
 #include "ctl/maintenance_commands.h"
 #include "ctl/watch_command.h"
+#include "ctl/member_commands.h"
 
 namespace synod::ctl {
 namespace {
@@ -37,6 +38,12 @@ struct CommandLine {
   CLI::App* lease_time_to_live_command = nullptr;
   CLI::App* lease_list_command = nullptr;
   CLI::App* lease_keep_alive_command = nullptr;
+  MemberFlags member;
+  CLI::App* member_list_command = nullptr;
+  CLI::App* member_add_command = nullptr;
+  CLI::App* member_remove_command = nullptr;
+  CLI::App* member_update_command = nullptr;
+  CLI::App* member_promote_command = nullptr;
 
   CommandLine() {
     add_global_flags(app, global);
@@ -71,6 +78,7 @@ struct CommandLine {
         *endpoint, "status", "Prints out the status of endpoints specified in `--endpoints` flag");
     maintenance.add(app, *endpoint);
     add_lease_commands();
+    add_member_commands();
   }
 
   void add_lease_commands() {
@@ -87,6 +95,27 @@ struct CommandLine {
     for (CLI::App* command : {lease_grant_command, lease_revoke_command, lease_time_to_live_command,
                               lease_list_command, lease_keep_alive_command})
       command->add_option("arguments", lease.arguments, "<leaseID> or <ttl>");
+  }
+
+  void add_member_commands() {
+    CLI::App* members = add_command(app, "member", "Membership related commands");
+    members->require_subcommand(1);
+    member_list_command = add_command(*members, "list", "Lists all members in the cluster");
+    member_add_command = add_command(*members, "add", "Adds a member into the cluster");
+    member_add_command->add_option("arguments", member.arguments, "<memberName>");
+    member_add_command->add_option("--peer-urls", member.peer_urls,
+                                   "comma separated peer URLs for the new member.");
+    member_add_command->add_flag("--learner", member.learner,
+                                 "indicates if the new member is raft learner");
+    member_remove_command = add_command(*members, "remove", "Removes a member from the cluster");
+    member_remove_command->add_option("arguments", member.arguments, "<memberID>");
+    member_update_command = add_command(*members, "update", "Updates a member in the cluster");
+    member_update_command->add_option("arguments", member.arguments, "<memberID>");
+    member_update_command->add_option("--peer-urls", member.peer_urls,
+                                      "comma separated peer URLs for the updated member.");
+    member_promote_command =
+        add_command(*members, "promote", "Promotes a non-voting member in the cluster");
+    member_promote_command->add_option("arguments", member.arguments, "<memberID>");
   }
 
   static CLI::App* add_command(CLI::App& parent, const std::string& name,
@@ -111,6 +140,11 @@ struct CommandLine {
     if (lease_time_to_live_command->parsed()) return run_lease_time_to_live(session.value(), lease, io);
     if (lease_list_command->parsed()) return run_lease_list(session.value(), lease, io);
     if (lease_keep_alive_command->parsed()) return run_lease_keep_alive(session.value(), lease, io);
+    if (member_list_command->parsed()) return run_member_list(session.value(), io);
+    if (member_add_command->parsed()) return run_member_add(session.value(), member, io);
+    if (member_remove_command->parsed()) return run_member_remove(session.value(), member, io);
+    if (member_update_command->parsed()) return run_member_update(session.value(), member, io);
+    if (member_promote_command->parsed()) return run_member_promote(session.value(), member, io);
     SYNOD_CHECK(endpoint_status_command->parsed(), "CLI11 lets no run through without a command");
     return run_endpoint_status(session.value(), io);
   }

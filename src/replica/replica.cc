@@ -26,8 +26,9 @@ Status Replica::start(std::vector<std::string>& repairs) {
   env_.on_recovered(state, repairs);
   start_term_ = state.hard_state.term;
   membership_ = options_.engine.initial_membership;
+  members_.set_initial(options_.initial_members);
   if (state.snapshot) {
-    Status restored = restore_state(state.snapshot->data);
+    Status restored = restore_snapshot_data(state.snapshot->data);
     if (!restored.ok())
       return {StatusCode::kCorruption, "the snapshot at index " +
                                            std::to_string(state.snapshot->meta.index) +
@@ -146,7 +147,7 @@ void Replica::send_engine_messages(std::vector<consensus::Message>& messages) {
 }
 
 void Replica::apply_snapshot(const consensus::Snapshot& snapshot) {
-  Status restored = restore_state(snapshot.data);
+  Status restored = restore_snapshot_data(snapshot.data);
   if (!restored.ok()) {
     fail("snapshot", {StatusCode::kCorruption,
                       "a snapshot from the leader does not restore: " + restored.message()});
@@ -161,6 +162,7 @@ void Replica::apply_snapshot(const consensus::Snapshot& snapshot) {
   snapshots_to_compact_.clear();  // the engine's log now starts at this snapshot
   env_.on_snapshot_applied(snapshot.meta);
   env_.on_store_restored();
+  env_.on_members_changed();
   // Writes the snapshot covers went by unseen here: their outcome is unknown, so they time out.
 }
 
@@ -182,18 +184,19 @@ void Replica::apply_entry(const Entry& entry) {
                        "committed entry " + std::to_string(entry.index) + " is not a proposal"});
         return;
       }
+      if (envelope.member) {
+        apply_member_envelope(envelope);
+        break;
+      }
       kv::ApplyResult result = apply_command(envelope.command);
       applied_bytes_since_ += static_cast<int64_t>(entry.data.size());
       if (result.status.ok() && !result.events.empty()) env_.on_store_changed(result.revision, result.events);
       if (envelope.origin == id()) answer(envelope.request_id, result);
       break;
     }
-    case EntryKind::kMembership: {
-      consensus::MembershipChange change;
-      if (consensus::decode_membership_change(entry.data, change))
-        (void)consensus::apply_membership_change(membership_, change);
+    case EntryKind::kMembership:
+      apply_membership_entry(entry);
       break;
-    }
     case EntryKind::kNoop:
       break;
   }
@@ -206,7 +209,7 @@ void Replica::maybe_compact() {
   snapshot.meta.index = applied_index_;
   snapshot.meta.term = applied_term_;
   snapshot.meta.membership = membership_;
-  snapshot.data = state_snapshot();
+  snapshot.data = snapshot_data();
   // Saved before the engine may drop the entries it covers; durable with the next sync.
   Status saved = storage_->save_snapshot(snapshot);
   if (!saved.ok()) {

@@ -40,6 +40,7 @@
 #include "kv/mvcc_store.h"
 #include "replica/alarms.h"
 #include "replica/leader_leases.h"
+#include "replica/member_table.h"
 #include "storage/durable_storage.h"
 #include "storage/file_system.h"
 
@@ -47,6 +48,7 @@ namespace synod::replica {
 
 struct ReplicaMessage;
 struct LeaseMessage;
+struct ProposalEnvelope;
 
 class ReplicaEnv {
  public:
@@ -70,6 +72,8 @@ class ReplicaEnv {
                             const std::vector<std::string>& /*repairs*/) {}
   // A peer message that was refused: undecodable, or refused by the engine's step() (`why`).
   virtual void on_message_refused(const consensus::Message& /*message*/, const Status& /*why*/) {}
+  // The membership or the member metadata changed (an applied entry or snapshot).
+  virtual void on_members_changed() {}
 };
 
 struct ReplicaOptions {
@@ -92,6 +96,8 @@ struct ReplicaOptions {
   // batch of inputs, so that one Ready (one fdatasync) carries them all: the group commit.
   bool pump_on_input = true;
   LeaseTimingOptions leases;  // lease expiry and checkpoints, in ticks (replica_leases.cc)
+  // Names and peer URLs of the bootstrap members (bootstrap entries carry no metadata).
+  std::vector<MemberInfo> initial_members;
 };
 
 using RequestDone = std::function<void(const kv::ApplyResult& result)>;
@@ -122,6 +128,13 @@ class Replica {
   void submit(const kv::Command& command, RequestDone done);
   // Fails every waiting request with `reason` (shutdown).
   void fail_all(const Status& reason);
+
+  // A Cluster request (replica_members.cc): validated by the leader against its member table and
+  // the followers' progress, replicated, then answered (empty response) once applied here.
+  void submit_member_request(const MemberRequest& request, RequestDone done);
+  // Every member in the applied membership, by id, with its learner flag.
+  std::vector<MemberInfo> members() const;
+  bool was_removed(consensus::NodeId node) const { return members_.was_removed(node); }
 
   // For the simulator's nemesis.
   consensus::ProposeResult change_membership(const consensus::MembershipChange& change);
@@ -166,6 +179,15 @@ class Replica {
   void apply_entry(const consensus::Entry& entry);
   void maybe_compact();
   void fail(const std::string& what, const Status& status);
+
+  // Member metadata (replica_members.cc).
+  Status restore_snapshot_data(std::string_view data);
+  std::string snapshot_data() const;
+  void apply_membership_entry(const consensus::Entry& entry);
+  void apply_member_envelope(const ProposalEnvelope& envelope);
+  bool propose_member_envelope(consensus::NodeId origin, uint64_t request_id, std::string& envelope);
+  Status check_member_request(const MemberRequest& request) const;
+  void refuse_proposal(consensus::NodeId origin, uint64_t request_id, const Status& refusal);
 
   // Requests (replica_requests.cc).
   bool is_read(const kv::Command& command) const;
@@ -213,6 +235,7 @@ class Replica {
   std::unique_ptr<consensus::Engine> engine_;
   kv::MvccStore store_;
   consensus::Membership membership_;  // as of the applied index: what a snapshot records
+  MemberTable members_;               // as of the applied index, in snapshots too
   uint64_t applied_index_ = 0;
   uint64_t applied_term_ = 0;
   uint64_t last_snapshot_index_ = 0;

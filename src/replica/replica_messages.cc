@@ -6,6 +6,7 @@ namespace synod::replica {
 
 namespace {
 constexpr uint8_t kEnvelopeVersion = 1;
+constexpr uint8_t kMemberEnvelopeVersion = 2;
 constexpr uint64_t kMaxErrorBytes = 4096;
 }  // namespace
 
@@ -83,7 +84,7 @@ bool decode_replica_message(std::string_view payload, ReplicaMessage& message) {
 
 std::string encode_envelope(const ProposalEnvelope& envelope) {
   ByteWriter writer;
-  writer.u8(kEnvelopeVersion);
+  writer.u8(envelope.member ? kMemberEnvelopeVersion : kEnvelopeVersion);
   writer.varint(envelope.origin);
   writer.varint(envelope.request_id);
   std::string out = writer.take();
@@ -94,7 +95,9 @@ std::string encode_envelope(const ProposalEnvelope& envelope) {
 bool decode_envelope(std::string_view bytes, ProposalEnvelope& envelope) {
   ByteReader reader(bytes);
   uint8_t version = 0;
-  if (!reader.u8(version) || version != kEnvelopeVersion) return false;
+  if (!reader.u8(version) || (version != kEnvelopeVersion && version != kMemberEnvelopeVersion))
+    return false;
+  envelope.member = version == kMemberEnvelopeVersion;
   if (!reader.varint(envelope.origin) || !reader.varint(envelope.request_id)) return false;
   envelope.command.assign(bytes.substr(bytes.size() - reader.remaining()));
   return true;

@@ -12,7 +12,8 @@
 //   kReadRefused    varint request id | bytes error text             leader -> origin
 //   kLease          varint request id | lease message (the rest, replica_lease_messages.h)
 //                                                  follower <-> leader
-// Proposal envelope: u8 version (1) | varint origin | varint request id | command (the rest).
+// Proposal envelope: u8 version | varint origin | varint request id | command (the rest);
+// version 1 carries a kv/command.h command, version 2 a MemberRequest (replica/member_table.h).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -47,7 +48,8 @@ bool decode_replica_message(std::string_view payload, ReplicaMessage& message);
 struct ProposalEnvelope {
   consensus::NodeId origin = consensus::kNoNode;
   uint64_t request_id = 0;
-  std::string command;  // kv/command.h bytes
+  std::string command;  // kv/command.h bytes, or member_table.h's MemberRequest when `member`
+  bool member = false;
 };
 
 std::string encode_envelope(const ProposalEnvelope& envelope);

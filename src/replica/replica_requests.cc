@@ -96,6 +96,7 @@ void Replica::submit_encoded_write(std::string bytes, RequestDone done) {
 }
 
 void Replica::propose_envelope(consensus::NodeId origin, uint64_t request_id, std::string envelope) {
+  if (propose_member_envelope(origin, request_id, envelope)) return;
   consensus::ProposeResult result = engine_->propose(std::move(envelope));
   if (result.status.ok()) return;
   // A leader handing over (kProposalDropped) is, to a client, a leader change: retry.

@@ -4,6 +4,9 @@
 #include <deque>
 #include <iostream>
 #include <random>
+#include <set>
+
+#include <arpa/inet.h>
 
 #include "consensus/registry.h"
 #include "kv/watch_hub.h"
@@ -43,6 +46,11 @@ struct Node::Impl : replica::ReplicaEnv {
   void on_store_restored() override {
     if (watch_hub) watch_hub->on_restored();
   }
+  void on_members_changed() override { members_changed = true; }
+  void on_snapshot_applied(const consensus::SnapshotMeta& meta) override {
+    log("{\"level\":\"info\",\"msg\":\"applied a snapshot from the leader\",\"index\":" +
+        std::to_string(meta.index) + "}");
+  }
   void on_leader_change(consensus::NodeId leader, uint64_t term) override {
     log("{\"level\":\"info\",\"msg\":\"leader changed\",\"leader\":\"" + hex(leader) +
         "\",\"term\":" + std::to_string(term) + "}");
@@ -77,6 +85,11 @@ struct Node::Impl : replica::ReplicaEnv {
   void run_syncs();
   void publish_status();
   HeaderInfo header_at(int64_t revision) const;
+  // node_members.cc.
+  void sync_members();
+  void maybe_publish_attributes();
+  std::vector<Member> current_members() const;
+  std::optional<std::pair<std::string, transport::PeerAddress>> parse_peer_url(const std::string& url) const;
 
   NodeConfig config;
   storage::FileSystem& fs;
@@ -96,6 +109,15 @@ struct Node::Impl : replica::ReplicaEnv {
   std::unique_ptr<kv::WatchHub> watch_hub;  // node thread only, after start()
   std::deque<NodeTask> inbox_tasks;                // guarded by inbox_mutex
   std::vector<NodeTask> running_tasks;             // node thread only
+
+  // Node thread only (node_members.cc).
+  bool members_changed = true;
+  bool attributes_published = false;
+  bool publish_in_flight = false;
+  bool removed = false;
+  uint64_t ticks = 0;
+  std::map<consensus::NodeId, transport::PeerAddress> peer_addresses;  // what the transport dials
+  std::map<consensus::NodeId, uint64_t> peer_removals;  // peer -> tick its link is dropped
   bool stopping = false;                           // guarded by inbox_mutex
   bool running = false;                            // guarded by inbox_mutex
 
@@ -133,7 +155,10 @@ Status Node::start() {
 
   replica::ReplicaOptions options;
   options.engine.id = config.id;
-  for (const Member& member : config.initial_members) options.engine.initial_membership.voters.push_back(member.id);
+  for (const Member& member : config.initial_members) {
+    if (!config.join_existing) options.engine.initial_membership.voters.push_back(member.id);
+    options.initial_members.push_back({member.id, member.name, member.peer_urls, {}, false});
+  }
   std::sort(options.engine.initial_membership.voters.begin(), options.engine.initial_membership.voters.end());
   options.engine.seed = std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32);
   options.engine.heartbeat_ticks = 1;
@@ -155,8 +180,11 @@ Status Node::start() {
   transport_config.id = config.id;
   transport_config.cluster_id = config.cluster_id;
   transport_config.listen = config.listen_peer;
-  for (const Member& member : config.initial_members)
-    if (member.id != config.id) transport_config.peers[member.id] = member.peer_address;
+  for (const Member& member : config.initial_members) {
+    if (member.id == config.id) continue;
+    transport_config.peers[member.id] = member.peer_address;
+    impl.peer_addresses[member.id] = member.peer_address;
+  }
   transport_config.seed = options.engine.seed;
   transport_config.log = [&impl](const std::string& line) {
     impl.log("{\"level\":\"debug\",\"msg\":\"transport\",\"event\":\"" + Impl::json_escape(line) + "\"}");
@@ -270,6 +298,7 @@ void Node::Impl::run() {
     }
     if (Clock::now() >= next_tick) {
       replica->tick();
+      ++ticks;
       next_tick += config.heartbeat_interval;
       // After a stall (a long fsync), do not tick in a burst: that would fire elections.
       if (next_tick < Clock::now()) next_tick = Clock::now() + config.heartbeat_interval;
@@ -279,6 +308,9 @@ void Node::Impl::run() {
     run_syncs();
     run_tasks();
     pump_watch_hub();
+    sync_members();
+    maybe_publish_attributes();
+    run_syncs();
     publish_status();
   }
   replica->fail_all(replica::error_stopped());
@@ -360,8 +392,8 @@ void Node::Impl::publish_status() {
   status.compacted_revision = replica_status.compacted_revision;
   status.db_size = replica_status.estimated_bytes;
   status.is_learner = replica_status.engine.membership.is_learner(config.id);
-  for (const Member& member : config.initial_members)
-    if (replica_status.engine.membership.contains(member.id)) status.members.push_back(member);
+  status.members = current_members();
+  if (transport && transport->cluster_id() != 0) status.cluster_id = transport->cluster_id();
   if (replica_status.failure) status.errors.push_back(replica_status.failure->message());
   for (const replica::Alarm& alarm : replica->alarms())
     status.errors.push_back(replica::describe_alarm(alarm));  // etcd lists alarms in Status
@@ -372,7 +404,7 @@ void Node::Impl::publish_status() {
 
 HeaderInfo Node::Impl::header_at(int64_t revision) const {
   HeaderInfo header;
-  header.cluster_id = config.cluster_id;
+  header.cluster_id = transport && transport->cluster_id() != 0 ? transport->cluster_id() : config.cluster_id;
   header.member_id = config.id;
   header.revision = revision;
   header.raft_term = term.load(std::memory_order_relaxed);
@@ -394,5 +426,154 @@ HeaderInfo Node::header() const {
 }
 
 uint16_t Node::peer_port() const { return impl_->transport ? impl_->transport->listen_port() : 0; }
+
+// Membership: Cluster requests, the member list, publishing this member's name and client URLs
+// (etcd's publish), keeping the transport's peers in step with the applied membership, and
+// stopping once this member is removed.
+namespace {
+
+// A removed peer's link stays up this many election timeouts, so that the farewell heartbeat
+// telling it of its removal (raft/membership.cc) still reaches it.
+constexpr uint64_t kRemovalGraceElectionTimeouts = 2;
+
+// http://IPv4:port, the one form the fallback parser takes (the synod binary passes its own).
+std::optional<std::pair<std::string, transport::PeerAddress>> parse_ipv4_url(const std::string& url) {
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) return std::nullopt;
+  const std::string host_port = url.substr(kScheme.size());
+  const size_t colon = host_port.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  const std::string host = host_port.substr(0, colon);
+  const std::string port_text = host_port.substr(colon + 1);
+  in_addr address{};
+  if (inet_pton(AF_INET, host.c_str(), &address) != 1 || port_text.empty() || port_text.size() > 5 ||
+      port_text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const int port = std::stoi(port_text);
+  if (port <= 0 || port > 65535) return std::nullopt;
+  return std::make_pair(url, transport::PeerAddress{host, static_cast<uint16_t>(port)});
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, transport::PeerAddress>> Node::Impl::parse_peer_url(
+    const std::string& url) const {
+  return config.parse_peer_url ? config.parse_peer_url(url) : parse_ipv4_url(url);
+}
+
+void Node::change_members(replica::MemberRequest request, MemberDone done) {
+  Impl& impl = *impl_;
+  run_on_node_thread([&impl, request = std::move(request),
+                      done = std::move(done)](replica::Replica* replica) {
+    if (replica == nullptr) {
+      done(replica::error_stopped(), {}, impl.header_at(0));
+      return true;
+    }
+    replica->submit_member_request(request, [&impl, done](const kv::ApplyResult& result) {
+      // A MemberList right after this answer (etcdctl member add makes one) must see the change.
+      impl.publish_status();
+      done(result.status, impl.current_members(), impl.header_at(impl.replica->status().revision));
+    });
+    return true;
+  });
+}
+
+Status Node::resolve_new_member(std::vector<std::string>& peer_urls, consensus::NodeId* id) const {
+  const Status invalid{StatusCode::kInvalidArgument, "etcdserver: given member URLs are invalid"};
+  if (peer_urls.empty() || peer_urls.size() > kMaxPeerUrls) return invalid;
+  for (std::string& url : peer_urls) {
+    auto parsed = impl_->parse_peer_url(url);
+    if (!parsed) return invalid;
+    url = parsed->first;
+  }
+  if (id == nullptr) return Status::Ok();
+  *id = impl_->config.member_id_for_peer_urls ? impl_->config.member_id_for_peer_urls(peer_urls)
+                                              : consensus::kNoNode;
+  if (*id == consensus::kNoNode) return {StatusCode::kInvalidArgument, "cannot derive a member id"};
+  return Status::Ok();
+}
+
+std::vector<Member> Node::Impl::current_members() const {
+  std::vector<Member> members;
+  for (const replica::MemberInfo& info : replica->members()) {
+    Member member;
+    member.id = info.id;
+    member.name = info.name;
+    member.peer_urls = info.peer_urls;
+    member.client_urls = info.client_urls;
+    member.is_learner = info.is_learner;
+    if (!info.peer_urls.empty()) {
+      if (auto parsed = parse_peer_url(info.peer_urls.front())) member.peer_address = parsed->second;
+    }
+    members.push_back(std::move(member));
+  }
+  return members;
+}
+
+// Dials the members the applied membership names, at their (possibly updated) first peer URL;
+// drops the links of removed ones after a grace period.
+void Node::Impl::sync_members() {
+  const uint64_t grace = kRemovalGraceElectionTimeouts *
+                         whole_ticks(config.election_timeout, config.heartbeat_interval);
+  if (members_changed) {
+    members_changed = false;
+    std::set<consensus::NodeId> current;
+    for (const Member& member : current_members()) {
+      if (member.id == config.id || member.peer_urls.empty()) continue;
+      current.insert(member.id);
+      peer_removals.erase(member.id);
+      auto known = peer_addresses.find(member.id);
+      if (known != peer_addresses.end() && known->second == member.peer_address) continue;
+      if (transport->add_peer(member.id, member.peer_address).ok()) {
+        peer_addresses[member.id] = member.peer_address;
+        log("{\"level\":\"info\",\"msg\":\"added peer\",\"peer-id\":\"" + hex(member.id) +
+            "\",\"address\":\"" + member.peer_address.host + ":" +
+            std::to_string(member.peer_address.port) + "\"}");
+      }
+    }
+    // A joiner knows its peers from --initial-cluster before it has any membership: keep them.
+    const bool has_membership = !replica->members().empty();
+    for (const auto& [peer, address] : peer_addresses) {
+      if (has_membership && !current.contains(peer) && replica->was_removed(peer))
+        peer_removals.emplace(peer, ticks + grace);
+    }
+    if (!removed && replica->was_removed(config.id)) {
+      removed = true;
+      log("{\"level\":\"warn\",\"msg\":\"this member has been permanently removed from the cluster; "
+          "stopping\",\"member-id\":\"" + hex(config.id) + "\"}");
+      if (config.on_removed) config.on_removed();
+    }
+  }
+  for (auto it = peer_removals.begin(); it != peer_removals.end();) {
+    if (it->second > ticks) {
+      ++it;
+      continue;
+    }
+    transport->remove_peer(it->first);
+    peer_addresses.erase(it->first);
+    log("{\"level\":\"info\",\"msg\":\"removed peer\",\"peer-id\":\"" + hex(it->first) + "\"}");
+    it = peer_removals.erase(it);
+  }
+}
+
+// etcd's publish: once there is a leader, this member proposes its name and client URLs, retrying
+// until they are applied.
+void Node::Impl::maybe_publish_attributes() {
+  if (attributes_published || publish_in_flight || removed || replica->failed()) return;
+  const replica::ReplicaStatus status = replica->status();
+  if (status.engine.leader == consensus::kNoNode || !status.engine.membership.contains(config.id))
+    return;
+  replica::MemberRequest request;
+  request.kind = replica::MemberRequest::Kind::kPublish;
+  request.id = config.id;
+  request.name = config.name;
+  for (const Member& member : config.initial_members)
+    if (member.id == config.id) request.client_urls = member.client_urls;
+  publish_in_flight = true;
+  replica->submit_member_request(request, [this](const kv::ApplyResult& result) {
+    publish_in_flight = false;
+    attributes_published = result.status.ok();
+  });
+}
 
 }  // namespace synod::server

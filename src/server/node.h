@@ -39,6 +39,7 @@
 #include "core/status.h"
 #include "kv/command.h"
 #include "kv/mvcc_store.h"
+#include "replica/member_table.h"
 #include "storage/file_system.h"
 #include "transport/transport_config.h"
 
@@ -63,6 +64,7 @@ struct Member {
   std::vector<std::string> peer_urls;    // as given, e.g. "http://127.0.0.1:2380"
   std::vector<std::string> client_urls;  // known for this node only (advertised)
   transport::PeerAddress peer_address;   // where the transport dials it
+  bool is_learner = false;
 };
 
 struct NodeConfig {
@@ -87,6 +89,19 @@ struct NodeConfig {
   // of one catch-up response.
   std::chrono::milliseconds watch_progress_notify_interval{10 * 60 * 1000};
   int64_t watch_catch_up_max_events = 1000;
+
+  // Joining a running cluster (an empty data directory with --initial-cluster-state existing): the
+  // engine starts without members and waits for the leader's log or snapshot; the cluster id is
+  // learnt from the first peer that accepts us (cluster_id 0).
+  bool join_existing = false;
+  // A peer URL of a member added at run time -> its canonical text and the address to dial;
+  // nullopt when invalid. The default takes only http://IPv4:port.
+  std::function<std::optional<std::pair<std::string, transport::PeerAddress>>(const std::string&)>
+      parse_peer_url;
+  // The id a member with these (canonical) peer URLs gets: the same recipe as at bootstrap.
+  std::function<consensus::NodeId(const std::vector<std::string>&)> member_id_for_peer_urls;
+  // Called once, on the node thread, when this member applies its own removal.
+  std::function<void()> on_removed;
 
   // One structured line per event (start, leader change, failure); stderr when empty.
   std::function<void(const std::string&)> log;
@@ -114,6 +129,10 @@ struct NodeStatus {
   std::vector<Member> members;      // the membership in force, by id
   std::vector<std::string> errors;  // e.g. the storage failure
 };
+
+// The outcome of a Cluster request and the members as of its application (or now, on error).
+using MemberDone = std::function<void(const Status& status, const std::vector<Member>& members,
+                                      const HeaderInfo& header)>;
 
 // The response or the error of one request. On error `result.status` carries etcd's message text
 // (kv/errors.h, server/errors.h) and `result.response` is empty.
@@ -145,6 +164,14 @@ class Node {
   // applied write; then the hub catches up slow watchers. False (the task dropped) when the node
   // is not running.
   bool with_watch_hub(std::function<void(kv::WatchHub&)> task);
+  // Any thread. `done` runs exactly once, on the node thread (or inline when refused at once).
+  // node_members.cc.
+  void change_members(replica::MemberRequest request, MemberDone done);
+  // The peer URLs of a MemberAdd or MemberUpdate made canonical, and (when `id` is given) the id
+  // they derive; etcd's "given member URLs are invalid" when one is invalid, or there are none or
+  // too many.
+  Status resolve_new_member(std::vector<std::string>& peer_urls, consensus::NodeId* id) const;
+  static constexpr size_t kMaxPeerUrls = 64;  // what a replicated MemberRequest holds
 
   // Any thread; a consistent copy.
   NodeStatus status() const;

@@ -3,6 +3,7 @@
 // cannot start, 2 on bad flags.
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "synod/cluster_identity.h"
 #include "synod/json_log.h"
 #include "synod/options.h"
+#include "synod/url.h"
 
 namespace synod::app {
 namespace {
@@ -76,27 +78,48 @@ LogFields startup_fields(const ServerOptions& options) {
 }
 
 // A data directory with files in it is recovered (its membership, not --initial-cluster's, is in
-// force). Without one, "existing" would mean joining a running cluster, which needs a member add.
-bool check_data_dir(const ServerOptions& options, JsonLogger& logger) {
+// force). Without one, "existing" joins a running cluster that already added this member.
+bool check_data_dir(ServerOptions& options, JsonLogger& logger) {
   std::error_code error;
   const bool has_data = std::filesystem::exists(options.node.data_dir, error) &&
                         !std::filesystem::is_empty(options.node.data_dir, error) && !error;
   if (has_data) {
     logger.info("found a data directory; recovering from it",
                 {{"data-dir", options.node.data_dir}});
+    // A member that joined a running cluster cannot derive the cluster id from its flags (its
+    // --initial-cluster lists itself): it learns it again from its peers.
+    if (options.initial_cluster_state == InitialClusterState::kExisting) options.node.cluster_id = 0;
     return true;
   }
   if (options.initial_cluster_state == InitialClusterState::kExisting) {
-    std::cerr << "synod: --initial-cluster-state existing: there is no data in "
-              << options.node.data_dir << ", and joining a running cluster is not supported yet\n";
-    return false;
+    // Joining: the members were added with MemberAdd; the cluster id is learnt from them.
+    options.node.join_existing = true;
+    options.node.cluster_id = 0;
+    logger.info("joining a running cluster", {{"data-dir", options.node.data_dir}});
   }
   return true;
+}
+
+// Peer URLs of members added at run time: the same forms and ids as --initial-cluster's.
+void set_member_recipes(ServerOptions& options) {
+  options.node.parse_peer_url = [](const std::string& text)
+      -> std::optional<std::pair<std::string, transport::PeerAddress>> {
+    HttpUrl url;
+    if (!parse_http_url(text, url).ok() || url.is_unspecified()) return std::nullopt;
+    return std::make_pair(url.canonical(), transport::PeerAddress{url.host, url.port});
+  };
+  options.node.member_id_for_peer_urls = [token = options.initial_cluster_token](
+                                             const std::vector<std::string>& peer_urls) {
+    return derive_member_id(peer_urls, token);
+  };
+  // A removed member shuts down as on SIGTERM (the main thread is waiting for one).
+  options.node.on_removed = [] { kill(getpid(), SIGTERM); };
 }
 
 int serve(ServerOptions& options, const sigset_t& shutdown_signals) {
   JsonLogger logger;
   if (!check_data_dir(options, logger)) return 2;
+  set_member_recipes(options);
   options.node.log = [&logger](const std::string& line) { logger.write_line(line); };
   logger.info("starting synod", startup_fields(options));
 

@@ -119,19 +119,19 @@ void InboundConnection::handle_handshake() {
     return reject(counters.rejects_bad_version,
                   "protocol version " + std::to_string(handshake.version));
   }
-  if (handshake.cluster_id != shared_.config.cluster_id) {
-    return reject(counters.rejects_wrong_cluster,
-                  "cluster id " + std::to_string(handshake.cluster_id));
-  }
   if (!hooks_.is_peer(handshake.sender)) {
     return reject(counters.rejects_unknown_sender,
                   "unknown sender " + std::to_string(handshake.sender));
+  }
+  if (!shared_.accept_cluster(handshake.cluster_id)) {
+    return reject(counters.rejects_wrong_cluster,
+                  "cluster id " + std::to_string(handshake.cluster_id));
   }
   sender_ = handshake.sender;
   if (hooks_.peer_up) hooks_.peer_up(sender_);
   deadline_.cancel();
   reply_frame_ = encode_frame(
-      encode_handshake({shared_.config.cluster_id, shared_.config.id, kProtocolVersion}));
+      encode_handshake({shared_.cluster_id.load(), shared_.config.id, kProtocolVersion}));
   // A failed write shows up on the read side too; nothing to do here.
   asio::async_write(socket_, asio::buffer(reply_frame_),
                     [self = shared_from_this()](const asio::error_code&, size_t) {});

@@ -74,7 +74,7 @@ void OutboundPeer::on_connect(uint64_t generation, const asio::error_code& error
   asio::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);  // batching is ours to do
   state_ = State::kHandshaking;
-  Handshake handshake{shared_.config.cluster_id, shared_.config.id, kProtocolVersion};
+  Handshake handshake{shared_.cluster_id.load(), shared_.config.id, kProtocolVersion};
   write_frame(generation, encode_frame(encode_handshake(handshake)), 0);
   asio::async_read(socket_, asio::buffer(reply_bytes_),
                    [self = shared_from_this(), generation](const asio::error_code& error, size_t) {
@@ -94,7 +94,7 @@ void OutboundPeer::on_reply(uint64_t generation, const asio::error_code& error) 
       header.length == kHandshakeBodyBytes &&
       check_frame_body(header, bytes.substr(kFrameHeaderBytes)) == FrameError::kNone &&
       decode_handshake(bytes.substr(kFrameHeaderBytes), reply) &&
-      reply.cluster_id == shared_.config.cluster_id && reply.sender == peer_ &&
+      reply.cluster_id != 0 && shared_.accept_cluster(reply.cluster_id) && reply.sender == peer_ &&
       reply.version == kProtocolVersion;
   if (!valid) return fail(generation, "bad handshake reply (another cluster or node?)");
   timer_.cancel();

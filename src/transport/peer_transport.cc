@@ -11,6 +11,7 @@ PeerTransport::PeerTransport(PeerTransportConfig config, MessageHandler on_messa
     : shared_{std::move(config), {}}, on_message_(std::move(on_message)),
       work_(asio::make_work_guard(io_)), acceptor_(io_), accept_retry_(io_) {
   SYNOD_CHECK(on_message_ != nullptr, "a transport needs a message handler");
+  shared_.cluster_id = shared_.config.cluster_id;
   hooks_.is_peer = [this](consensus::NodeId peer) { return is_peer(peer); };
   hooks_.deliver = [this](consensus::Message message) { on_message_(std::move(message)); };
   hooks_.closed = [this](InboundConnection* connection) { inbound_.erase(connection); };

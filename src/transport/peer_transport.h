@@ -62,6 +62,9 @@ class PeerTransport {
   // message handler.
   void stop();
 
+  // config.cluster_id, or the one a joining node learnt from its peers (0 until then).
+  uint64_t cluster_id() const { return shared_.cluster_id.load(); }
+
   TransportStats stats() const { return shared_.counters.snapshot(); }
   QueueDepth queue_depth(consensus::NodeId peer) const;
 

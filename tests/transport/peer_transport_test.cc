@@ -347,3 +347,41 @@ TEST(PeerTransportTest, StopIsIdempotentAndStartFailsOnABusyPort) {
 
 }  // namespace
 }  // namespace synod::transport
+
+namespace synod::transport {
+namespace {
+
+// A node joining a running cluster knows no cluster id (0): it adopts the one its first peer
+// presents, in either direction, and then talks like any member; a stranger with another id
+// is still refused.
+TEST(PeerTransportTest, JoiningNodeLearnsTheClusterIdFromItsPeers) {
+  auto member = testing::start_node(testing::test_config(1));
+  PeerTransportConfig joiner_config = testing::test_config(2);
+  joiner_config.cluster_id = 0;
+  auto joiner = testing::start_node(joiner_config);
+  ASSERT_TRUE(member && joiner);
+  EXPECT_EQ(joiner->transport->cluster_id(), 0u);
+  ASSERT_TRUE(member->transport->add_peer(2, {"127.0.0.1", joiner->port()}).ok());
+  ASSERT_TRUE(joiner->transport->add_peer(1, {"127.0.0.1", member->port()}).ok());
+  joiner->send(2, 1, "hello from the joiner");
+  member->send(1, 2, "welcome");
+  ASSERT_TRUE(testing::wait_until([&] { return member->inbox.size() == 1 && joiner->inbox.size() == 1; }));
+  EXPECT_EQ(joiner->transport->cluster_id(), testing::kClusterId);
+  EXPECT_EQ(member->transport->cluster_id(), testing::kClusterId);
+
+  PeerTransportConfig stranger_config = testing::test_config(3);
+  stranger_config.cluster_id = testing::kClusterId + 1;
+  auto stranger = testing::start_node(stranger_config);
+  ASSERT_TRUE(stranger);
+  ASSERT_TRUE(joiner->transport->add_peer(3, {"127.0.0.1", stranger->port()}).ok());
+  ASSERT_TRUE(stranger->transport->add_peer(2, {"127.0.0.1", joiner->port()}).ok());
+  joiner->send(2, 3, "to a stranger");
+  stranger->send(3, 2, "from a stranger");
+  ASSERT_TRUE(testing::wait_until([&] { return joiner->transport->stats().rejects_wrong_cluster >= 1; }));
+  EXPECT_EQ(stranger->inbox.size(), 0u);
+  EXPECT_EQ(joiner->inbox.payloads_from(3).size(), 0u);
+  EXPECT_EQ(joiner->transport->cluster_id(), testing::kClusterId);
+}
+
+}  // namespace
+}  // namespace synod::transport

@@ -7,6 +7,7 @@
 #include <climits>
 #include <utility>
 
+#include "api/etcd/cluster_service.h"
 #include "api/etcd/kv_service.h"
 #include "api/etcd/lease_service.h"
 #include "api/etcd/maintenance_service.h"
@@ -46,6 +47,7 @@ Status EtcdApiServer::start() {
   watch_service_ = std::make_unique<WatchService>(
       node_, WatchServiceOptions{options_.max_request_bytes, options_.watch_max_queued_responses});
   lease_service_ = std::make_unique<LeaseService>(node_);
+  cluster_service_ = std::make_unique<ClusterService>(node_);
   grpc::ServerBuilder builder;
   std::vector<int> ports(options_.listen_addresses.size(), 0);
   for (size_t i = 0; i < options_.listen_addresses.size(); ++i) {
@@ -64,6 +66,7 @@ Status EtcdApiServer::start() {
   builder.RegisterService(maintenance_service_.get());
   builder.RegisterService(watch_service_.get());
   builder.RegisterService(lease_service_.get());
+  builder.RegisterService(cluster_service_.get());
 
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) {

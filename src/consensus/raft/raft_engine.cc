@@ -255,6 +255,10 @@ EngineStatus RaftEngine::status() const {
   status.last_index = log_.last_index();
   status.membership = membership_;
   if (transfer_target_ != kNoNode) status.transfer_target = transfer_target_;
+  if (role_ == Role::kLeader) {
+    for (const auto& [node, progress] : progress_)
+      status.peers.push_back({node, progress.match, progress.recent_active});
+  }
   return status;
 }
 
