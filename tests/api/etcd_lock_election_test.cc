@@ -406,5 +406,38 @@ TEST_F(LockElectionTest, MissingLeaderFieldIsRefused) {
   EXPECT_EQ(refused.error_message(), "\"leader\" field must be provided");
 }
 
+TEST_F(LockElectionTest, CancelledCampaignResignsAndBadRequestsGetErrors) {
+  const int64_t leader_lease = grant();
+  const int64_t waiter_lease = grant();
+  ASSERT_TRUE(campaign("quit", leader_lease, "a").status.ok());
+  grpc::ClientContext context;
+  set_deadline(context);
+  v3electionpb::CampaignRequest request;
+  request.set_name("quit");
+  request.set_lease(waiter_lease);
+  request.set_value("b");
+  v3electionpb::CampaignResponse response;
+  auto waiter = std::async(std::launch::async,
+                           [&] { return election_->Campaign(&context, request, &response); });
+  await_key_count("quit/", 2);
+  context.TryCancel();
+  EXPECT_EQ(waiter.get().error_code(), grpc::StatusCode::CANCELLED);
+  await_key_count("quit/", 1);
+
+  v3electionpb::LeaderKey empty_key;
+  empty_key.set_name("quit");
+  EXPECT_FALSE(proclaim(empty_key, "x").ok());
+  // A name beyond the request limit (1.5 MiB) is refused by the node, not the transport.
+  const std::string huge(1600 * 1024, 'n');
+  LockOutcome too_large = lock(huge, grant());
+  EXPECT_EQ(too_large.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(too_large.status.error_message(), "etcdserver: request is too large");
+  CampaignOutcome too_large_campaign = campaign(huge, grant(), "v");
+  EXPECT_EQ(too_large_campaign.status.error_message(), "etcdserver: request is too large");
+  v3electionpb::LeaderResponse current;
+  ASSERT_TRUE(leader("quit", &current).ok());  // the server still serves
+  EXPECT_EQ(current.kv().value(), "a");
+}
+
 }  // namespace
 }  // namespace synod::api::etcd
