@@ -2,10 +2,16 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
+#include <string>
+#include <string_view>
 #include <utility>
 
 namespace synod::ctl {
 namespace {
+
+constexpr std::string_view kLeaseNotFound = "requested lease not found";
 
 sigset_t interrupt_signals() {
   sigset_t signals;
@@ -88,14 +94,24 @@ bool InterruptWatch::wait_for(std::chrono::milliseconds period) const {
 
 LeaseKeeper::LeaseKeeper(LeaseClient& client, int64_t lease, int64_t ttl_seconds,
                          InterruptWatch& watch) {
-  const auto period = std::chrono::milliseconds(std::max<int64_t>(ttl_seconds, 1) * 1000 / 3);
-  thread_ = std::thread([this, &client, lease, period, &watch] {
+  const auto ttl = std::chrono::seconds(std::max<int64_t>(ttl_seconds, 1));
+  const auto period = std::chrono::duration_cast<std::chrono::milliseconds>(ttl) / 3;
+  thread_ = std::thread([this, &client, lease, ttl, period, &watch] {
+    auto last_renewal = std::chrono::steady_clock::now();
     std::unique_lock lock(mutex_);
     while (!stop_signal_.wait_for(lock, period, [this] { return stopping_; })) {
       lock.unlock();
-      const bool renewed = client.keep_alive_once(lease).ok();
+      const auto renewed = client.keep_alive_once(lease);
       lock.lock();
-      if (!renewed && !stopping_) {
+      if (stopping_) return;
+      if (renewed.ok()) {
+        last_renewal = std::chrono::steady_clock::now();
+        continue;
+      }
+      // As clientv3: a lease the server no longer knows is lost at once; an unreachable server
+      // is retried until a whole TTL has passed since the last renewal.
+      const bool lease_gone = renewed.error().message.find(kLeaseNotFound) != std::string::npos;
+      if (lease_gone || std::chrono::steady_clock::now() - last_renewal >= ttl) {
         watch.report_session_lost();
         return;
       }

@@ -49,8 +49,9 @@ class InterruptWatch {
   std::thread signal_thread_;
 };
 
-// Keeps a lease alive with a renewal every TTL/3 (clientv3's rhythm) until destroyed; a renewal
-// that fails (the lease is gone) reports the session lost.
+// Keeps a lease alive with a renewal every TTL/3 (clientv3's rhythm) until destroyed. It reports
+// the session lost when the server no longer knows the lease, or when no renewal succeeded for a
+// whole TTL (the cluster unreachable).
 class LeaseKeeper {
  public:
   LeaseKeeper(LeaseClient& client, int64_t lease, int64_t ttl_seconds, InterruptWatch& watch);

@@ -11,7 +11,8 @@ services), with the contenders on different members of the synod:
    a shared file never interleave), each sees ETCD_LOCK_KEY and a numeric ETCD_LOCK_REV.
 3. `elect -l E` observes; `elect E p1` leads at once; `elect E p2` waits until the first is
    interrupted (resign); the observer prints both leaders in turn.
-4. Argument errors give the same exit code and message.
+4. `lock --ttl 6 X` whose lease is revoked (etcdctl lease revoke) ends with "session expired".
+5. Argument errors give the same exit code and message.
 Every transcript (exit codes, stdout, "Error:" lines) is compared with the reference after the
 lease ids in the keys are replaced by their order of appearance.
 """
@@ -95,8 +96,9 @@ class Ids:
 
 
 class View:
-    def __init__(self, name, tool, endpoints_for, key_count):
+    def __init__(self, name, tool, endpoints_for, key_count, cluster_endpoints):
         self.name = name
+        self.cluster_endpoints = cluster_endpoints
         self.tool = tool                    # argv prefix
         self.endpoints_for = endpoints_for  # contender index -> --endpoints value
         self.key_count = key_count          # prefix -> keys in the store
@@ -173,6 +175,16 @@ def election_runs(view):
     view.record("observer ends", observer.interrupt())
 
 
+def session_expires(view, h, endpoints):
+    held = Background(view.argv(0, "lock", "--ttl", "6", "X"))
+    printed = held.read_lines(2)
+    view.record("held", printed)
+    lease = printed.split("\n")[0].split("/", 1)[1]
+    r = h.etcdctl(endpoints, "lease", "revoke", lease)
+    check(r.ok, "revoke: %r" % r)
+    view.record("lease revoked", wait_exit(held))
+
+
 def argument_errors(view):
     for args in (["lock"], ["elect"], ["elect", "E"], ["elect", "-l", "E", "p"]):
         r = harness.run(view.argv(0, *args), env=tool_env())
@@ -196,16 +208,19 @@ def body(h):
     synod.start()
     etcdctl = [h.args.etcdctl, "--dial-timeout=2s"]
     views = [
-        View("etcd", etcdctl, lambda i: etcd.endpoints()[0], key_counter(h, etcd.endpoints())),
-        View("synod-etcdctl", etcdctl, lambda i: synod.endpoints()[i], key_counter(h, synod.endpoints())),
+        View("etcd", etcdctl, lambda i: etcd.endpoints()[0], key_counter(h, etcd.endpoints()),
+             etcd.endpoints()),
+        View("synod-etcdctl", etcdctl, lambda i: synod.endpoints()[i],
+             key_counter(h, synod.endpoints()), synod.endpoints()),
         View("synod-synodctl", [synodctl, "--dial-timeout=2s"], lambda i: synod.endpoints()[i],
-             key_counter(h, synod.endpoints())),
+             key_counter(h, synod.endpoints()), synod.endpoints()),
     ]
     for view in views:
         start = time.monotonic()
         lock_passes(view)
         lock_command_excludes(view, h.dir)
         election_runs(view)
+        session_expires(view, h, view.cluster_endpoints)
         argument_errors(view)
         log("%s: lock, lock with a command, elect and errors done in %.1f s"
             % (view.name, time.monotonic() - start))
