@@ -19,8 +19,9 @@ struct Contender {
   std::string name;
   int64_t lease = 0;
   std::string value;
-  // Mutex (etcd 3.4.23) gives up with "session expired" once its own key is gone (its lease was
-  // revoked or expired); Election keeps waiting as etcd's does.
+  // Lock gives up with "session expired" once its own key is gone (its lease was revoked or
+  // expired), as etcd 3.5's Mutex does (3.4.23's would report a lock it no longer holds);
+  // Election keeps waiting as etcd's does.
   bool end_if_key_lost = false;
   // Election: an existing key with another value gets this value (a Proclaim).
   bool proclaim_existing = false;
