@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "core/check.h"
+#include "ctl/command_concurrency.h"
 #include "ctl/command_lease.h"
 #include "ctl/commands.h"
 #include "ctl/global_flags.h"
@@ -33,6 +34,10 @@ struct CommandLine {
   CLI::App* watch_command = nullptr;
   CLI::App* endpoint_status_command = nullptr;
   LeaseFlags lease;
+  LockFlags lock;
+  ElectFlags elect;
+  CLI::App* lock_command = nullptr;
+  CLI::App* elect_command = nullptr;
   CLI::App* lease_grant_command = nullptr;
   CLI::App* lease_revoke_command = nullptr;
   CLI::App* lease_time_to_live_command = nullptr;
@@ -78,6 +83,12 @@ struct CommandLine {
         *endpoint, "status", "Prints out the status of endpoints specified in `--endpoints` flag");
     maintenance.add(app, *endpoint);
     add_lease_commands();
+    lock_command = add_command(app, "lock", "Acquires a named lock");
+    lock_command->add_option("arguments", lock.arguments, "<lockname> [exec-command arg1 arg2 ...]");
+    lock_command->add_option("--ttl", lock.ttl_seconds, "timeout for session");
+    elect_command = add_command(app, "elect", "Observes and participates in leader election");
+    elect_command->add_option("arguments", elect.arguments, "<election-name> [proposal]");
+    elect_command->add_flag("-l,--listen", elect.listen, "observation mode");
     add_member_commands();
   }
 
@@ -125,6 +136,14 @@ struct CommandLine {
     return command;
   }
 
+  // The lock name, then the command to run: what came after "--" keeps its own flags.
+  std::vector<std::string> lock_command_tail;
+  LockFlags lock_arguments() const {
+    LockFlags flags = lock;
+    flags.arguments.insert(flags.arguments.end(), lock_command_tail.begin(), lock_command_tail.end());
+    return flags;
+  }
+
   int run(CommandIo io) const {
     const Outcome<Session> session = resolve_session(global);
     if (!session.ok()) return report(session.error(), io.err);
@@ -140,6 +159,8 @@ struct CommandLine {
     if (lease_time_to_live_command->parsed()) return run_lease_time_to_live(session.value(), lease, io);
     if (lease_list_command->parsed()) return run_lease_list(session.value(), lease, io);
     if (lease_keep_alive_command->parsed()) return run_lease_keep_alive(session.value(), lease, io);
+    if (lock_command->parsed()) return run_lock(session.value(), lock_arguments(), io);
+    if (elect_command->parsed()) return run_elect(session.value(), elect, io);
     if (member_list_command->parsed()) return run_member_list(session.value(), io);
     if (member_add_command->parsed()) return run_member_add(session.value(), member, io);
     if (member_remove_command->parsed()) return run_member_remove(session.value(), member, io);
@@ -185,6 +206,15 @@ int main(int argc, char** argv) {
   if (argc <= 1) {
     std::cout << command_line.app.help();
     return 0;
+  }
+  // As pflag, everything after "--" is an argument: for `lock`, the command it runs.
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) != "--") continue;
+    if (std::find(argv + 1, argv + i, std::string("lock")) != argv + i) {
+      command_line.lock_command_tail.assign(argv + i + 1, argv + argc);
+      argc = i;
+    }
+    break;
   }
   std::vector<std::string> arguments = synod::ctl::normalized_arguments(argc, argv);
   try {

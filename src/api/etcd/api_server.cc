@@ -8,8 +8,10 @@
 #include <utility>
 
 #include "api/etcd/cluster_service.h"
+#include "api/etcd/election_service.h"
 #include "api/etcd/kv_service.h"
 #include "api/etcd/lease_service.h"
+#include "api/etcd/lock_service.h"
 #include "api/etcd/maintenance_service.h"
 #include "api/etcd/watch_service.h"
 
@@ -48,6 +50,8 @@ Status EtcdApiServer::start() {
       node_, WatchServiceOptions{options_.max_request_bytes, options_.watch_max_queued_responses});
   lease_service_ = std::make_unique<LeaseService>(node_);
   cluster_service_ = std::make_unique<ClusterService>(node_);
+  lock_service_ = std::make_unique<LockService>(node_);
+  election_service_ = std::make_unique<ElectionService>(node_);
   grpc::ServerBuilder builder;
   std::vector<int> ports(options_.listen_addresses.size(), 0);
   for (size_t i = 0; i < options_.listen_addresses.size(); ++i) {
@@ -67,6 +71,8 @@ Status EtcdApiServer::start() {
   builder.RegisterService(watch_service_.get());
   builder.RegisterService(lease_service_.get());
   builder.RegisterService(cluster_service_.get());
+  builder.RegisterService(lock_service_.get());
+  builder.RegisterService(election_service_.get());
 
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) {

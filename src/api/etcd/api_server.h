@@ -1,5 +1,6 @@
 #pragma once
-// EtcdApiServer: etcd 3.4's v3 gRPC API (KV, Watch, Lease, Maintenance, Cluster) over a server::Node, on plain
+// EtcdApiServer: etcd 3.4's v3 gRPC API (KV, Watch, Lease, Maintenance, Cluster, and the v3lock
+// and v3election services) over a server::Node, on plain
 // (insecure) HTTP/2 like etcd's default http:// client URLs, so that etcdctl and etcd's client
 // libraries talk to Synod unchanged.
 //
@@ -28,6 +29,8 @@ class LeaseService;
 class MaintenanceService;
 class WatchService;
 class ClusterService;
+class LockService;
+class ElectionService;
 
 struct ApiServerOptions {
   std::vector<std::string> listen_addresses;  // "127.0.0.1:2379"; port 0 picks a free one
@@ -62,6 +65,8 @@ class EtcdApiServer {
   std::unique_ptr<WatchService> watch_service_;
   std::unique_ptr<LeaseService> lease_service_;
   std::unique_ptr<ClusterService> cluster_service_;
+  std::unique_ptr<LockService> lock_service_;          // v3lock
+  std::unique_ptr<ElectionService> election_service_;  // v3election
   std::unique_ptr<grpc::Server> server_;
   std::vector<int> bound_ports_;
   bool started_ = false;

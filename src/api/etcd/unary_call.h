@@ -25,6 +25,8 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
       if (finished_->exchange(true)) return;
       call_->Finish(std::forward<Respond>(respond)());
     }
+    // Whether the call has finished (answered or cancelled). Any thread.
+    bool finished() const { return finished_->load(); }
 
    private:
     friend class UnaryCall;
