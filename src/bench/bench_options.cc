@@ -107,6 +107,8 @@ ParsedOptions parse_bench_options(const std::vector<std::string>& args) {
   app.add_option("--key-size", options.key_size, "key length in bytes");
   app.add_option("--val-size", options.value_size, "value length in bytes");
   app.add_option("--key-space-size", options.key_space_size, "distinct keys written or read");
+  app.add_flag("--sequential-keys", options.sequential_keys,
+               "operation i uses key i (mod the key space) instead of a random key");
   app.add_option("--rate", options.rate_ops_per_second, "target ops/s over all clients; 0: open");
   app.add_option("--consistency", consistency, "range: l (linearizable) or s (serializable)");
   app.add_option("--read-ratio", options.read_ratio, "mixed: share of ranges, in [0, 1]");

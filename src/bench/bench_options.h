@@ -23,6 +23,7 @@ struct BenchOptions {
   int key_size = 8;
   int value_size = 8;
   uint64_t key_space_size = 1;
+  bool sequential_keys = false;    // operation i uses key i mod key_space_size (a bulk load)
   double rate_ops_per_second = 0;  // 0: as fast as the clients go
   bool linearizable = true;        // range --consistency l (true) or s
   double read_ratio = 0.5;         // mixed: share of ranges

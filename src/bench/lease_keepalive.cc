@@ -67,13 +67,13 @@ class KeepAliveClient final
 
  private:
   void send_next() {
-    const std::optional<Clock::time_point> due = control_.claim_next();
-    if (!due) {
+    const std::optional<Claim> claim = control_.claim_next();
+    if (!claim) {
       finish();
       return;
     }
-    if (*due > Clock::now()) {
-      alarm_.Set(wall_time_of(*due), [this](bool) { send_now(); });
+    if (claim->due > Clock::now()) {
+      alarm_.Set(wall_time_of(claim->due), [this](bool) { send_now(); });
       return;
     }
     send_now();

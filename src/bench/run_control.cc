@@ -30,16 +30,16 @@ RunControl::RunControl(const BenchOptions& options, int clients)
 
 void RunControl::start() { start_ = Clock::now(); }
 
-std::optional<Clock::time_point> RunControl::claim_next() {
+std::optional<Claim> RunControl::claim_next() {
   const Clock::time_point now = Clock::now();
   if (duration_ && now - start_ >= *duration_) return std::nullopt;
   const uint64_t index = claimed_.fetch_add(1, std::memory_order_relaxed);
   if (total_ops_ && index >= *total_ops_) return std::nullopt;
-  if (rate_ops_per_second_ <= 0) return now;
+  if (rate_ops_per_second_ <= 0) return Claim{index, now};
   // Operation i is due at i / rate after the start, whichever client sends it.
   const auto due = start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
                                 static_cast<double>(index) / rate_ops_per_second_));
-  return std::max(due, now);
+  return Claim{index, std::max(due, now)};
 }
 
 void RunControl::client_finished() {

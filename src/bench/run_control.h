@@ -33,15 +33,20 @@ struct ClientStats {
   uint64_t error_count() const;
 };
 
+// An operation claimed by a client: its number in the run (from 0) and when to send it.
+struct Claim {
+  uint64_t index = 0;
+  Clock::time_point due;
+};
+
 class RunControl {
  public:
   RunControl(const BenchOptions& options, int clients);
 
   // Starts the clock (and the --duration deadline) now.
   void start();
-  // Claims the next operation: the time to send it at (now when there is no --rate), or nothing
-  // when the run is over for this client.
-  std::optional<Clock::time_point> claim_next();
+  // Claims the next operation, due now when there is no --rate; nothing when the run is over.
+  std::optional<Claim> claim_next();
   void operation_done() { completed_.fetch_add(1, std::memory_order_relaxed); }
   // A client that claimed nothing calls this once; the last one wakes wait_for_clients.
   void client_finished();

@@ -28,16 +28,19 @@ class KvClient : public UnaryClient {
         value_(static_cast<size_t>(options.value_size), 'v') {}
 
  protected:
-  std::string random_key() {
-    return key_for_index(random_below(options_.key_space_size), options_.key_size);
+  // --sequential-keys: operation i uses key i (modulo the key space), else a random key.
+  std::string next_key() {
+    const uint64_t index = options_.sequential_keys ? operation_index() % options_.key_space_size
+                                                     : random_below(options_.key_space_size);
+    return key_for_index(index, options_.key_size);
   }
   void send_put(grpc::ClientContext* context, Done done) {
-    put_request_.set_key(random_key());
+    put_request_.set_key(next_key());
     put_request_.set_value(value_);
     stub_->async()->Put(context, &put_request_, &put_response_, std::move(done));
   }
   void send_range(grpc::ClientContext* context, Done done) {
-    range_request_.set_key(random_key());
+    range_request_.set_key(next_key());
     range_request_.set_serializable(!options_.linearizable);
     stub_->async()->Range(context, &range_request_, &range_response_, std::move(done));
   }
@@ -84,7 +87,7 @@ class TxnPutClient : public KvClient {
  public:
   using KvClient::KvClient;
   void send(grpc::ClientContext* context, Done done) override {
-    key_ = random_key();
+    key_ = next_key();
     request_.Clear();
     auto* compare = request_.add_compare();
     compare->set_key(key_);
@@ -122,13 +125,14 @@ class TxnPutClient : public KvClient {
 }  // namespace
 
 void UnaryClient::send_next() {
-  const std::optional<Clock::time_point> due = control_.claim_next();
-  if (!due) {
+  const std::optional<Claim> claim = control_.claim_next();
+  if (!claim) {
     control_.client_finished();
     return;
   }
-  if (*due > Clock::now()) {
-    alarm_.Set(wall_time_of(*due), [this](bool) { send_now(); });
+  operation_index_ = claim->index;
+  if (claim->due > Clock::now()) {
+    alarm_.Set(wall_time_of(claim->due), [this](bool) { send_now(); });
     return;
   }
   send_now();

@@ -30,6 +30,8 @@ class UnaryClient {
   virtual void send(grpc::ClientContext* context, Done done) = 0;
   void report_failure(const std::string& kind) { failure_ = kind; }
   uint64_t random_below(uint64_t bound) { return std::uniform_int_distribution<uint64_t>(0, bound - 1)(random_); }
+  // The run-wide number of the operation being sent (from 0).
+  uint64_t operation_index() const { return operation_index_; }
   double random_fraction() { return std::uniform_real_distribution<double>(0, 1)(random_); }
 
  private:
@@ -44,6 +46,7 @@ class UnaryClient {
   grpc::Alarm alarm_;
   Clock::time_point sent_at_;
   std::string failure_;
+  uint64_t operation_index_ = 0;
 };
 
 // The clients of the unary workloads (put, range, txn-put, mixed), one per --clients.

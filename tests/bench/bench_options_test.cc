@@ -29,13 +29,15 @@ TEST(BenchOptions, DefaultsNeedOnlyAWorkload) {
   EXPECT_FALSE(options.duration.has_value());
   EXPECT_TRUE(options.linearizable);
   EXPECT_FALSE(options.json);
+  EXPECT_FALSE(options.sequential_keys);
 }
 
 TEST(BenchOptions, EveryFlagReachesItsField) {
   const ParsedOptions parsed =
       parse({"mixed", "--endpoints", "a:1,b:2", "--conns", "4", "--clients", "100", "--duration",
              "2.5", "--key-size", "16", "--val-size", "256", "--key-space-size", "100000",
-             "--rate", "500", "--consistency", "s", "--read-ratio", "0.9", "--json"});
+             "--rate", "500", "--consistency", "s", "--read-ratio", "0.9", "--json",
+             "--sequential-keys"});
   ASSERT_TRUE(parsed.options.has_value()) << parsed.message;
   const BenchOptions& options = *parsed.options;
   EXPECT_EQ(options.workload, Workload::kMixed);
@@ -51,6 +53,7 @@ TEST(BenchOptions, EveryFlagReachesItsField) {
   EXPECT_FALSE(options.linearizable);
   EXPECT_DOUBLE_EQ(options.read_ratio, 0.9);
   EXPECT_TRUE(options.json);
+  EXPECT_TRUE(options.sequential_keys);
 }
 
 TEST(BenchOptions, WorkloadNamesRoundTrip) {

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """bench-smoke: synod-bench against a one-node synod on a free port.
 
-`put` then `range` (linearizable), 1,000 operations each over 4 connections and 20 clients, with
+`put` (--sequential-keys: then exactly 1,000 keys exist) and `range` (linearizable), 1,000
+operations each over 4 connections and 20 clients, with
 --json: the output must be one JSON object with every operation answered and none failed, ops/s
 positive and the latency figures ordered (min <= p50 <= p99 <= max). Then a bad flag must exit 2
 with one line on stderr. Reuses the end-to-end harness (ports, temporary directory, watchdog).
@@ -48,9 +49,14 @@ def body(h):
     cluster = h.cluster("synod", 1)
     cluster.start()
     endpoint = "--endpoints=" + cluster.endpoints()[0]
-    common = [endpoint, "--total=%d" % OPS, "--conns=4", "--clients=20", "--key-space-size=500",
+    common = [endpoint, "--total=%d" % OPS, "--conns=4", "--clients=20", "--key-space-size=%d" % OPS,
               "--key-size=8", "--val-size=64", "--json"]
-    check_result(run_bench(h, "put", *common), "put")
+    check_result(run_bench(h, "put", "--sequential-keys", *common), "put")
+    # --sequential-keys wrote each key of the space once: exactly OPS keys, of 64 bytes each.
+    counted = h.etcdctl(cluster.endpoints(), "get", "", "--from-key", "--keys-only", "-w", "json")
+    check(counted.ok and json.loads(counted.stdout)["count"] == OPS, "key count: %s" % counted.output)
+    last = h.etcdctl(cluster.endpoints(), "get", "%08d" % (OPS - 1), "--print-value-only")
+    check(last.ok and last.stdout.strip() == "v" * 64, "last key: %s" % last.output)
     check_result(run_bench(h, "range", "--consistency=l", *common), "range")
 
     bad = run_bench(h, "put", endpoint, "--clients=0")
