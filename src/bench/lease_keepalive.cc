@@ -4,6 +4,8 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/client_callback.h>
 
+#include <atomic>
+
 #include "bench/runner.h"
 #include "bench/stream_done.h"
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
@@ -32,12 +34,14 @@ class KeepAliveClient final
   }
 
   void start() { send_next(); }
-  void OnWriteDone(bool) override {}
+  void OnWriteDone(bool ok) override {
+    if (ok) half_done();  // else the read fails too and ends the client
+  }
   void OnReadDone(bool ok) override {
     if (!ok) {
-      if (!finished_) {
+      if (!finished_.exchange(true)) {
         stats_.record_error("keepalive stream ended early");
-        finish();
+        control_.client_finished();
       }
       return;
     }
@@ -50,7 +54,7 @@ class KeepAliveClient final
     }
     control_.operation_done();
     StartRead(&response_);
-    send_next();
+    half_done();
   }
   void OnDone(const grpc::Status& status) override { done_.set(status); }
 
@@ -79,11 +83,17 @@ class KeepAliveClient final
     send_now();
   }
   void send_now() {
+    halves_done_.store(0);
     sent_at_ = Clock::now();
     StartWrite(&request_);
   }
+  // A response may be read before OnWriteDone of its request; gRPC allows one write at a time, so
+  // the next request waits for both halves.
+  void half_done() {
+    if (halves_done_.fetch_add(1) == 1) send_next();
+  }
   void finish() {
-    finished_ = true;
+    if (finished_.exchange(true)) return;
     StartWritesDone();
     control_.client_finished();
   }
@@ -94,7 +104,8 @@ class KeepAliveClient final
   etcdserverpb::LeaseKeepAliveRequest request_;
   etcdserverpb::LeaseKeepAliveResponse response_;
   Clock::time_point sent_at_;
-  bool finished_ = false;  // touched only by this stream's reactions, one at a time
+  std::atomic<int> halves_done_{0};  // of the request in flight: its write, its response
+  std::atomic<bool> finished_{false};
   ClientStats stats_;
   StreamDone done_;
 };

@@ -45,6 +45,9 @@ std::string format_text(const RunResult& result) {
                 milliseconds(latency.max()), latency.mean() / 1e6,
                 static_cast<unsigned long long>(latency.count()));
   text += line;
+  for (const auto& [kind, count] : result.stats.outcomes) {
+    text += "outcome x" + std::to_string(count) + ": " + kind + "\n";
+  }
   if (result.stats.errors.empty()) text += "errors: none\n";
   for (const auto& [kind, count] : result.stats.errors) {
     text += "error x" + std::to_string(count) + ": " + kind + "\n";
@@ -73,7 +76,8 @@ std::string format_json(const RunResult& result) {
                               {"elapsed_seconds", result.elapsed_seconds},
                               {"ops_per_second", ops_per_second(result)},
                               {"latency_ms", latency_ms},
-                              {"errors", errors}};
+                              {"errors", errors},
+                              {"outcomes", result.stats.outcomes}};
   return out.dump() + "\n";
 }
 

@@ -14,6 +14,7 @@ void ClientStats::merge(const ClientStats& other) {
   latency_ns.merge(other.latency_ns);
   succeeded += other.succeeded;
   for (const auto& [kind, count] : other.errors) errors[kind] += count;
+  for (const auto& [kind, count] : other.outcomes) outcomes[kind] += count;
 }
 
 uint64_t ClientStats::error_count() const {

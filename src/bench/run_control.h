@@ -26,6 +26,8 @@ struct ClientStats {
   uint64_t succeeded = 0;
   // "CODE: message" -> count
   std::map<std::string, uint64_t> errors;
+  // Successful operations of a notable kind (txn-put: "cas-conflict") -> count.
+  std::map<std::string, uint64_t> outcomes;
 
   void record_error(const grpc::Status& status);
   void record_error(const std::string& kind) { ++errors[kind]; }

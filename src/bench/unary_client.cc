@@ -82,7 +82,7 @@ class MixedClient : public KvClient {
 
 // Compare-and-swap: put the key only if its mod revision is still the one this client last saw
 // (0: absent); otherwise read it back in the same txn and retry with what it read. A lost race
-// is an outcome of the workload, counted as "cas-conflict", not a gRPC error.
+// is a successful txn, counted apart as the outcome "cas-conflict".
 class TxnPutClient : public KvClient {
  public:
   using KvClient::KvClient;
@@ -111,7 +111,7 @@ class TxnPutClient : public KvClient {
       known_mod_revision_[key_] = response_.header().revision();
       return;
     }
-    report_failure("cas-conflict");
+    report_outcome("cas-conflict");
     const auto& range = response_.responses(0).response_range();
     known_mod_revision_[key_] = range.kvs_size() == 0 ? 0 : range.kvs(0).mod_revision();
   }
@@ -141,7 +141,7 @@ void UnaryClient::send_next() {
 void UnaryClient::send_now() {
   context_ = std::make_unique<grpc::ClientContext>();
   context_->set_deadline(std::chrono::system_clock::now() + kRequestDeadline);
-  failure_.clear();
+  outcome_.clear();
   sent_at_ = Clock::now();
   send(context_.get(), [this](grpc::Status status) { finish(status); });
 }
@@ -150,9 +150,8 @@ void UnaryClient::finish(const grpc::Status& status) {
   const auto latency = Clock::now() - sent_at_;
   if (!status.ok()) {
     stats_.record_error(status);
-  } else if (!failure_.empty()) {
-    stats_.record_error(failure_);
   } else {
+    if (!outcome_.empty()) ++stats_.outcomes[outcome_];
     ++stats_.succeeded;
     stats_.latency_ns.record(static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()));

@@ -25,10 +25,10 @@ class UnaryClient {
 
  protected:
   using Done = std::function<void(grpc::Status)>;
-  // Sends one operation; done(status) is called once it completes. A response that succeeds at
-  // the gRPC level but is wrong for the workload may be reported with report_failure.
+  // Sends one operation; done(status) is called once it completes. A successful response of a
+  // notable kind (a lost compare-and-swap) may be counted with report_outcome before done.
   virtual void send(grpc::ClientContext* context, Done done) = 0;
-  void report_failure(const std::string& kind) { failure_ = kind; }
+  void report_outcome(const std::string& kind) { outcome_ = kind; }
   uint64_t random_below(uint64_t bound) { return std::uniform_int_distribution<uint64_t>(0, bound - 1)(random_); }
   // The run-wide number of the operation being sent (from 0).
   uint64_t operation_index() const { return operation_index_; }
@@ -45,7 +45,7 @@ class UnaryClient {
   std::unique_ptr<grpc::ClientContext> context_;
   grpc::Alarm alarm_;
   Clock::time_point sent_at_;
-  std::string failure_;
+  std::string outcome_;
   uint64_t operation_index_ = 0;
 };
 
