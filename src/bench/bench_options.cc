@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <map>
 
+#include "ctl/etcd_client.h"
+
 namespace synod::bench {
 namespace {
 
@@ -42,7 +44,8 @@ int decimal_digits(uint64_t value) {
 std::string validation_error(const BenchOptions& options, const std::string& consistency) {
   if (options.endpoints.empty()) return "--endpoints must name at least one endpoint";
   for (const std::string& endpoint : options.endpoints) {
-    if (endpoint.empty()) return "--endpoints has an empty endpoint";
+    const ctl::Outcome<std::string> target = ctl::grpc_target(endpoint);
+    if (!target.ok()) return "--endpoints: " + target.error().message;
   }
   if (options.conns < 1 || options.conns > kMaxConns)
     return "--conns must be in [1, " + std::to_string(kMaxConns) + "]";

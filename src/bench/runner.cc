@@ -6,15 +6,10 @@
 #include <grpcpp/support/channel_arguments.h>
 
 #include "bench/unary_client.h"
+#include "ctl/etcd_client.h"
 
 namespace synod::bench {
 namespace {
-
-std::string grpc_target(const std::string& endpoint) {
-  std::string target = endpoint;
-  if (target.rfind("http://", 0) == 0) target = target.substr(7);
-  return target.substr(0, target.find('/'));
-}
 
 RunResult run_unary(const BenchOptions& options,
                     const std::vector<std::shared_ptr<grpc::Channel>>& channels,
@@ -48,7 +43,8 @@ std::vector<std::shared_ptr<grpc::Channel>> open_channels(const BenchOptions& op
     arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection per channel
     arguments.SetMaxReceiveMessageSize(-1);
     const std::string& endpoint = options.endpoints[static_cast<size_t>(i) % options.endpoints.size()];
-    channels.push_back(grpc::CreateCustomChannel(grpc_target(endpoint),
+    // parse_bench_options checked every endpoint, so the target is there.
+    channels.push_back(grpc::CreateCustomChannel(ctl::grpc_target(endpoint).value(),
                                                  grpc::InsecureChannelCredentials(), arguments));
   }
   return channels;

@@ -95,6 +95,7 @@ TEST(BenchOptions, BadCommandLinesGiveOneLineAndExitTwo) {
   expect_refused({"watch-latency"}, "--val-size");
   expect_refused({"lease-keepalive", "--lease-ttl", "0"}, "--lease-ttl");
   expect_refused({"put", "--endpoints", ""}, "--endpoints");
+  expect_refused({"put", "--endpoints", "a:1,https://b:2"}, "TLS endpoints are not supported");
 }
 
 TEST(BenchOptions, KeysArePaddedDecimalIndicesOfTheKeySize) {
