@@ -80,9 +80,10 @@ class TwoNodes {
     }
     return Status::Ok();
   }
-  // Both agree on a leader: its id, or kNoNode after the wait.
+  // Both agree on a leader: its id, or kNoNode after the wait. The first election comes after a
+  // randomized timeout of up to twice the 3 s election timeout, and a split vote costs another.
   consensus::NodeId wait_for_leader() {
-    for (int attempt = 0; attempt < 500; ++attempt) {
+    for (int attempt = 0; attempt < 1500; ++attempt) {
       consensus::NodeId leader = nodes_[0]->status().leader;
       if (leader != consensus::kNoNode && nodes_[1]->status().leader == leader) return leader;
       std::this_thread::sleep_for(10ms);
