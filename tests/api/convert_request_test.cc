@@ -7,6 +7,7 @@
 
 #include "api/etcd/convert.h"
 #include "kv/command.h"
+#include "kv/compare.h"
 #include "kv/errors.h"
 #include "wire.h"
 
@@ -86,12 +87,24 @@ TEST(ConvertRange, EverySortOrderAndTarget) {
   }
 }
 
-TEST(ConvertRange, UnknownEnumNumbersAreRefused) {
+TEST(ConvertRange, UnknownSortOrderKeepsTheKeyOrderAsEtcd) {
+  // proto3 keeps an enum number it does not know; etcd 3.4 then sorts nothing, whatever the target.
+  for (int target : {0, 3, 5}) {
+    kv::RangeRequest out;
+    ASSERT_TRUE(from_proto(parse<etcdserverpb::RangeRequest>(
+                               WireWriter().bytes(1, "k").varint(5, 3).varint(6, target).varint(3, 2)),
+                           out)
+                    .ok())
+        << target;
+    EXPECT_EQ(out.sort_order, kv::SortOrder::kAscend);
+    EXPECT_EQ(out.sort_target, kv::SortTarget::kKey);
+    EXPECT_EQ(out.limit, 2);
+  }
+}
+
+TEST(ConvertRange, UnknownSortTargetIsRefused) {
   kv::RangeRequest out;
-  // proto3 keeps an enum number it does not know; kv has no value for it.
-  expect_refused(
-      from_proto(parse<etcdserverpb::RangeRequest>(WireWriter().bytes(1, "k").varint(5, 3)), out),
-      "synod: unknown sort_order 3");
+  // etcd 3.4 panics on it (no sorter for the target).
   expect_refused(
       from_proto(parse<etcdserverpb::RangeRequest>(WireWriter().bytes(1, "k").varint(6, 5)), out),
       "synod: unknown sort_target 5");
@@ -241,16 +254,43 @@ TEST(ConvertCompare, EveryResultAndTarget) {
   }
 }
 
-TEST(ConvertCompare, UnknownEnumNumbersAreRefused) {
-  kv::TxnRequest out;
-  expect_refused(from_proto(parse<etcdserverpb::TxnRequest>(WireWriter().bytes(
-                                1, WireWriter().varint(1, 4).bytes(3, "k").str())),
-                            out),
-                 "synod: unknown compare result 4");
-  expect_refused(from_proto(parse<etcdserverpb::TxnRequest>(WireWriter().bytes(
-                                1, WireWriter().varint(2, 5).bytes(3, "k").str())),
-                            out),
-                 "synod: unknown compare target 5");
+// etcd 3.4's compareKV: an unknown target compares equal, an unknown result matches, and a VALUE
+// compare on a range without keys fails. The converted compare must hold exactly then.
+TEST(ConvertCompare, UnknownEnumNumbersHoldAsInEtcd) {
+  struct Case {
+    int result;
+    int target;
+    bool holds_on_a_key;
+    bool holds_on_no_key;
+  };
+  const Case cases[] = {
+      {4, 0, true, true},    // unknown result, VERSION
+      {4, 2, true, true},    // unknown result, MOD
+      {4, 3, true, false},   // unknown result, VALUE: false without keys
+      {0, 7, true, true},    // EQUAL, unknown target
+      {1, 7, false, false},  // GREATER, unknown target
+      {2, 7, false, false},  // LESS
+      {3, 7, false, false},  // NOT_EQUAL
+      {9, 7, true, true},    // both unknown
+  };
+  kv::KeyValue existing{.key = "k", .create_revision = 5, .mod_revision = 7, .version = 3,
+                        .value = "v", .lease = 0};
+  for (const Case& c : cases) {
+    kv::TxnRequest out;
+    ASSERT_TRUE(from_proto(parse<etcdserverpb::TxnRequest>(WireWriter().bytes(
+                               1, WireWriter().varint(1, c.result).varint(2, c.target).bytes(3, "k")
+                                      .bytes(64, "ke").str())),
+                           out)
+                    .ok())
+        << c.result << "/" << c.target;
+    ASSERT_EQ(out.compare.size(), 1u);
+    EXPECT_EQ(out.compare[0].key, "k");
+    EXPECT_EQ(out.compare[0].range_end, "ke");
+    EXPECT_EQ(kv::compare_holds(out.compare[0], {existing}), c.holds_on_a_key)
+        << c.result << "/" << c.target;
+    EXPECT_EQ(kv::compare_holds(out.compare[0], {}), c.holds_on_no_key)
+        << c.result << "/" << c.target;
+  }
 }
 
 // ---- TxnRequest: compare 1, success 2, failure 3. RequestOp: request_range 1, request_put 2,
@@ -292,13 +332,13 @@ TEST(ConvertTxn, AnEmptyOpIsEtcdsKeyNotFound) {
   expect_refused(from_proto(request, out), kv::kErrKeyNotFound);
 }
 
-TEST(ConvertTxn, ARangeInsideATxnWithAnUnknownSortOrderIsRefused) {
+TEST(ConvertTxn, ARangeInsideATxnWithAnUnknownSortTargetIsRefused) {
   etcdserverpb::TxnRequest request;
   etcdserverpb::RequestOp* op = request.add_success();
   ASSERT_TRUE(op->mutable_request_range()->ParseFromString(
-      WireWriter().bytes(1, "k").varint(5, 9).str()));
+      WireWriter().bytes(1, "k").varint(6, 9).str()));
   kv::TxnRequest out;
-  expect_refused(from_proto(request, out), "synod: unknown sort_order 9");
+  expect_refused(from_proto(request, out), "synod: unknown sort_target 9");
 }
 
 TEST(ConvertTxn, NestingBeyondWhatCommandsCarryIsRefused) {

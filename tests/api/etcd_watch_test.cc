@@ -173,10 +173,17 @@ TEST_F(EtcdWatchTest, CreatedEventsPrevKvFilterCancelAndProgress) {
   etcdserverpb::WatchResponse canceled = read(*stream);
   EXPECT_TRUE(canceled.canceled());
   EXPECT_EQ(canceled.watch_id(), 0);
+  // As etcd's: closing the client's side keeps the stream and its watchers (5, on "b") going.
   stream->WritesDone();
+  int64_t after_close = put("b", "x");
+  etcdserverpb::WatchResponse still_watching = read(*stream);
+  EXPECT_EQ(still_watching.watch_id(), 5);
+  ASSERT_EQ(still_watching.events_size(), 1);
+  EXPECT_EQ(still_watching.events(0).kv().mod_revision(), after_close);
+  context->TryCancel();
   etcdserverpb::WatchResponse none;
   EXPECT_FALSE(stream->Read(&none));
-  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
 
 TEST_F(EtcdWatchTest, CompactedStartIsCanceledWithTheCompactRevision) {

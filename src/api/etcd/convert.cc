@@ -69,8 +69,13 @@ bool to_kv(int value, kv::CompareTarget& out) {
 // by the store, in etcd's order).
 Status range_fields(const RangeRequest& in, kv::RangeRequest& out) {
   out = kv::RangeRequest{};
-  if (!to_kv(in.sort_order(), out.sort_order)) return unknown_enum("sort_order", in.sort_order());
-  if (!to_kv(in.sort_target(), out.sort_target)) {
+  if (!to_kv(in.sort_order(), out.sort_order)) {
+    // etcd 3.4 sorts only for ASCEND and DESCEND: another order number keeps the key order,
+    // whatever the target (which is then never looked at).
+    out.sort_order = kv::SortOrder::kAscend;
+    out.sort_target = kv::SortTarget::kKey;
+  } else if (!to_kv(in.sort_target(), out.sort_target)) {
+    // etcd 3.4's Range panics on it (no sorter): refused instead.
     return unknown_enum("sort_target", in.sort_target());
   }
   out.key = in.key();
@@ -104,11 +109,40 @@ void delete_fields(const etcdserverpb::DeleteRangeRequest& in, kv::DeleteRangeRe
   out.prev_kv = in.prev_kv();
 }
 
+// etcd 3.4's compareKV compares an unknown target as equal and counts an unknown result as a
+// match; applyCompare fails a VALUE compare on a range without keys. Rewritten as a compare kv
+// knows that holds in exactly the same cases.
+kv::Compare compare_with_unknown_enum(const Compare& in) {
+  kv::Compare out;
+  out.key = in.key();
+  out.range_end = in.range_end();
+  kv::CompareResult result{};
+  kv::CompareTarget target{};
+  const bool known_result = to_kv(in.result(), result);
+  const bool known_target = to_kv(in.target(), target);
+  if (known_target && target == kv::CompareTarget::kValue) {
+    // an unknown result on VALUE holds iff the range has keys: create > 0
+    out.target = kv::CompareTarget::kCreate;
+    out.result = kv::CompareResult::kGreater;
+    out.create_revision = 0;
+    return out;
+  }
+  // otherwise it holds always (for every key and for an empty range), unless the target is
+  // unknown and the result known: then only EQUAL holds (the comparison came out equal).
+  const bool always = known_target || !known_result || result == kv::CompareResult::kEqual;
+  out.target = kv::CompareTarget::kVersion;  // versions are >= 0, a missing key's is 0
+  out.result = always ? kv::CompareResult::kGreater : kv::CompareResult::kLess;
+  out.version = always ? -1 : 0;
+  return out;
+}
+
 Status compare_fields(const Compare& in, kv::Compare& out) {
   out = kv::Compare{};
-  if (!to_kv(in.result(), out.result)) return unknown_enum("compare result", in.result());
-  if (!to_kv(in.target(), out.target)) return unknown_enum("compare target", in.target());
   out.key = in.key();
+  if (!to_kv(in.result(), out.result) || !to_kv(in.target(), out.target)) {
+    out = compare_with_unknown_enum(in);
+    return Status::Ok();
+  }
   out.range_end = in.range_end();
   // The union member lands in its own field; kv reads the one `target` names, so a member that
   // does not match the target compares against zero (or ""), as in etcd.

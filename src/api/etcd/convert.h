@@ -5,9 +5,13 @@
 //   - what etcd's gRPC layer refuses before proposing (v3rpc/key.go), with its texts: an empty key
 //     in a Range, Put or DeleteRange; ignore_value with a value; ignore_lease with a lease; a
 //     RequestOp with no request set ("etcdserver: key not found", as etcd says for an empty op);
-//   - what kv cannot represent, with synod's own texts ("synod: unknown sort_order 7"): an enum
-//     value the .proto does not define (protobuf keeps unknown numbers of open enums), a Txn
-//     nested deeper than kv::kMaxTxnDepth (etcd has no such limit).
+//   - what kv cannot represent, with synod's own texts ("synod: unknown sort_target 7"): a
+//     sort_target the .proto does not define (protobuf keeps unknown numbers of open enums; etcd
+//     3.4 panics on it), a Txn nested deeper than kv::kMaxTxnDepth (etcd has no such limit).
+// Other unknown enum numbers are served as etcd 3.4 serves them: an unknown sort_order keeps the
+// key order; a Compare with an unknown result or target becomes the compare kv knows that
+// holds in the same cases (etcd's compareKV: an unknown target compares equal, an unknown
+// result matches).
 // A Txn's other checks (too many operations, empty keys, duplicate keys) are the store's
 // (kv/txn_validation.h), which runs them in etcd's order with the node's max_txn_ops. So a Txn
 // that is both too long and holds an empty op gets "key not found" here, "too many operations"

@@ -170,10 +170,9 @@ class WatchCall final : public WatchReactor {
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {  // the client closed its side, or the call was cancelled
-      outbox_->finish(grpc::Status::OK);
-      return;
-    }
+    // The client closed its side (or the call broke: OnCancel follows). As etcd's recvLoop at
+    // io.EOF, the stream stays open and its watchers keep sending until the client cancels.
+    if (!ok) return;
     if (!post_request()) {
       outbox_->finish(server_stopped());
       return;
@@ -183,6 +182,9 @@ class WatchCall final : public WatchReactor {
   }
 
   void OnWriteDone(bool ok) override { outbox_->on_write_done(ok); }
+
+  // The client cancelled, its deadline passed or its connection broke.
+  void OnCancel() override { outbox_->finish(grpc::Status::CANCELLED); }
 
   void OnDone() override {
     outbox_->detach();
