@@ -6,6 +6,7 @@
 #include "ctl/command_support.h"
 #include "ctl/go_text.h"
 #include "ctl/lease_client.h"
+#include "ctl/lease_printer.h"
 
 namespace synod::ctl {
 namespace {
@@ -19,13 +20,13 @@ Outcome<int64_t> lease_from_argument(const std::string& argument) {
   return id.value();
 }
 
-// Only etcdctl's simple printer is reproduced for leases.
-MaybeError check_simple_output(const Session& session) {
+// etcdctl's table printer has nothing for leases; the other formats are lease_printer's.
+Outcome<OutputFormat> lease_output_format(const Session& session) {
   const Outcome<OutputFormat> format = parse_output_format(session.write_out);
   if (!format.ok()) return format.error();
-  if (format.value() != OutputFormat::kSimple)
+  if (format.value() == OutputFormat::kTable)
     return bad_feature(std::string(output_format_name(format.value())) + " not supported as output format");
-  return std::nullopt;
+  return format;
 }
 
 Outcome<LeaseClient> connect_lease_client(const Session& session) {
@@ -64,12 +65,17 @@ int run_lease_grant(const Session& session, const LeaseFlags& flags, CommandIo i
   if (flags.arguments.size() != 1) return report(bad_args("lease grant command needs TTL argument"), io.err);
   const Outcome<int64_t> ttl = go::parse_int64(flags.arguments[0], 10);
   if (!ttl.ok()) return report(bad_args("bad TTL (" + ttl.error().message + ")"), io.err);
-  if (MaybeError refused = check_simple_output(session)) return report(*refused, io.err);
+  const Outcome<OutputFormat> format = lease_output_format(session);
+  if (!format.ok()) return report(format.error(), io.err);
   Outcome<LeaseClient> client = connect_lease_client(session);
   if (!client.ok()) return report(client.error(), io.err);
   const auto response = client.value().grant(ttl.value());
   if (!response.ok())
     return report(general_error("failed to grant lease (" + response.error().message + ")"), io.err);
+  if (format.value() != OutputFormat::kSimple) {
+    print_lease_grant(format.value(), response.value(), io.out);
+    return 0;
+  }
   io.out << "lease " << lease_id_hex(response.value().id()) << " granted with TTL("
          << response.value().ttl() << "s)\n";
   return 0;
@@ -79,12 +85,18 @@ int run_lease_revoke(const Session& session, const LeaseFlags& flags, CommandIo 
   if (flags.arguments.size() != 1) return report(bad_args("lease revoke command needs 1 argument"), io.err);
   const Outcome<int64_t> id = lease_from_argument(flags.arguments[0]);
   if (!id.ok()) return report(id.error(), io.err);
-  if (MaybeError refused = check_simple_output(session)) return report(*refused, io.err);
+  const Outcome<OutputFormat> format = lease_output_format(session);
+  if (!format.ok()) return report(format.error(), io.err);
   Outcome<LeaseClient> client = connect_lease_client(session);
   if (!client.ok()) return report(client.error(), io.err);
   const auto response = client.value().revoke(id.value());
   if (!response.ok())
     return report(general_error("failed to revoke lease (" + response.error().message + ")"), io.err);
+  if (format.value() != OutputFormat::kSimple) {
+    if (MaybeError refused = print_lease_revoke(format.value(), response.value(), io.out))
+      return report(*refused, io.err);
+    return 0;
+  }
   io.out << "lease " << lease_id_hex(id.value()) << " revoked\n";
   return 0;
 }
@@ -94,12 +106,17 @@ int run_lease_time_to_live(const Session& session, const LeaseFlags& flags, Comm
     return report(bad_args("lease timetolive command needs lease ID as argument"), io.err);
   const Outcome<int64_t> id = lease_from_argument(flags.arguments[0]);
   if (!id.ok()) return report(id.error(), io.err);
-  if (MaybeError refused = check_simple_output(session)) return report(*refused, io.err);
+  const Outcome<OutputFormat> format = lease_output_format(session);
+  if (!format.ok()) return report(format.error(), io.err);
   Outcome<LeaseClient> client = connect_lease_client(session);
   if (!client.ok()) return report(bad_connection(client.error()), io.err);
   const auto response = client.value().time_to_live(id.value(), flags.keys);
   if (!response.ok()) return report(bad_connection(response.error()), io.err);
   const etcdserverpb::LeaseTimeToLiveResponse& answer = response.value();
+  if (format.value() != OutputFormat::kSimple) {
+    print_lease_time_to_live(format.value(), answer, io.out);
+    return 0;
+  }
   if (answer.grantedttl() == 0 && answer.ttl() == -1) {
     io.out << "lease " << lease_id_hex(answer.id()) << " already expired\n";
     return 0;
@@ -113,11 +130,16 @@ int run_lease_time_to_live(const Session& session, const LeaseFlags& flags, Comm
 
 int run_lease_list(const Session& session, const LeaseFlags& flags, CommandIo io) {
   (void)flags;  // etcdctl ignores arguments here
-  if (MaybeError refused = check_simple_output(session)) return report(*refused, io.err);
+  const Outcome<OutputFormat> format = lease_output_format(session);
+  if (!format.ok()) return report(format.error(), io.err);
   Outcome<LeaseClient> client = connect_lease_client(session);
   if (!client.ok()) return report(bad_connection(client.error()), io.err);
   const auto response = client.value().leases();
   if (!response.ok()) return report(bad_connection(response.error()), io.err);
+  if (format.value() != OutputFormat::kSimple) {
+    print_lease_list(format.value(), response.value(), io.out);
+    return 0;
+  }
   io.out << "found " << response.value().leases_size() << " leases\n";
   for (const etcdserverpb::LeaseStatus& lease : response.value().leases())
     io.out << lease_id_hex(lease.id()) << "\n";
@@ -130,18 +152,23 @@ int run_lease_keep_alive(const Session& session, const LeaseFlags& flags, Comman
     return report(bad_args("lease keep-alive command needs lease ID as argument"), io.err);
   const Outcome<int64_t> id = lease_from_argument(flags.arguments[0]);
   if (!id.ok()) return report(id.error(), io.err);
-  if (MaybeError refused = check_simple_output(session)) return report(*refused, io.err);
+  const Outcome<OutputFormat> format = lease_output_format(session);
+  if (!format.ok()) return report(format.error(), io.err);
   Outcome<LeaseClient> client = connect_lease_client(session);
   if (!client.ok()) return report(bad_connection(client.error()), io.err);
   for (;;) {
     const auto response = client.value().keep_alive_once(id.value());
     if (!response.ok()) {
       if (flags.once) return report(bad_connection(response.error()), io.err);
-      io.out << "lease " << lease_id_hex(id.value()) << " expired or revoked.\n";
+      // etcdctl says so with its simple printer only.
+      if (format.value() == OutputFormat::kSimple) io.out << "lease " << lease_id_hex(id.value()) << " expired or revoked.\n";
       return 0;
     }
-    io.out << "lease " << lease_id_hex(response.value().id()) << " keepalived with TTL("
-           << response.value().ttl() << ")\n";
+    if (format.value() == OutputFormat::kSimple)
+      io.out << "lease " << lease_id_hex(response.value().id()) << " keepalived with TTL("
+             << response.value().ttl() << ")\n";
+    else
+      print_lease_keep_alive(format.value(), response.value(), io.out);
     io.out.flush();
     if (flags.once) return 0;
     std::this_thread::sleep_for(std::chrono::milliseconds(response.value().ttl() * 1000 / 3));

@@ -1,9 +1,8 @@
 #pragma once
 // synodctl lease grant | revoke | timetolive [--keys] | list | keep-alive [--once]: etcdctl 3.4's
 // lease commands (etcdctl/ctlv3/command/lease_command.go), argument checks, messages and exit
-// codes included, printed as etcdctl's simple printer does. Other `-w` formats are refused
-// ("<format> not supported as output format", exit 4): synodctl does not print leases as JSON,
-// fields or protobuf yet.
+// codes included, printed by etcdctl's simple, json, fields and protobuf printers (lease_printer.h);
+// `-w table` is refused ("table not supported as output format", exit 4).
 #include <string>
 #include <vector>
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kv/snapshot_blob.h"
+#include "replica/member_table.h"
 #include "storage/durable_storage.h"
 #include "synod/options.h"
 
@@ -33,6 +34,18 @@ Status member_configuration(const RestoreFlags& flags, server::NodeConfig& confi
   return Status::Ok();
 }
 
+// The new members' names and peer URLs, as a bootstrap gives them: without them in the snapshot
+// the restored members would be listed without either and could not publish their client URLs.
+replica::MemberTable initial_member_table(const server::NodeConfig& config) {
+  std::vector<replica::MemberInfo> initial;
+  for (const server::Member& member : config.initial_members)
+    initial.push_back({member.id, member.name, member.peer_urls, {}, false});
+  replica::MemberTable table;
+  table.set_initial(initial);
+  for (const replica::MemberInfo& member : initial) table.on_added(member.id, nullptr);
+  return table;
+}
+
 }  // namespace
 
 Status restore_snapshot(storage::FileSystem& fs, const RestoreFlags& flags) {
@@ -57,7 +70,7 @@ Status restore_snapshot(storage::FileSystem& fs, const RestoreFlags& flags) {
   for (const server::Member& member : config.initial_members)
     snapshot.meta.membership.voters.push_back(member.id);
   std::sort(snapshot.meta.membership.voters.begin(), snapshot.meta.membership.voters.end());
-  snapshot.data = std::move(summary.store_snapshot);
+  snapshot.data = replica::wrap_snapshot(initial_member_table(config), summary.store_snapshot);
   consensus::HardState hard_state;
   hard_state.term = 1;
   hard_state.commit = 1;

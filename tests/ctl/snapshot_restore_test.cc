@@ -98,6 +98,9 @@ TEST_F(SnapshotRestoreTest, ANodeStartsFromTheRestoredDirectoryWithTheKeys) {
   const server::NodeStatus status = node.status();
   ASSERT_EQ(status.members.size(), 1u);
   EXPECT_EQ(status.members[0].id, config.id);
+  // Named and addressed from the restore's flags, as etcd's restore writes its members.
+  EXPECT_EQ(status.members[0].name, "m1");
+  EXPECT_EQ(status.members[0].peer_urls, std::vector<std::string>{flags_.initial_advertise_peer_urls});
   node.stop();
 }
 

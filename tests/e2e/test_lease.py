@@ -9,6 +9,8 @@ across a kill -9 of the leader.
    `lease list` and the attached keys of `timetolive --keys` are sorted (etcd lists leases by
    expiry and keys in Go map order, synod both in order). The same script through synodctl
    against a third (synod) member gives etcdctl's exit codes, stdout and "Error:" lines.
+   With -w json, fields, protobuf and table, synodctl prints every lease command's answer (or
+   error) byte for byte as etcdctl does against the same synod member.
 2. python3-etcd3 on synod: lease(), put with the lease, refresh(), remaining_ttl, granted_ttl,
    keys, revoke(), and the leased key gone with the lease; `etcdctl lease keep-alive` and
    `synodctl lease keep-alive` (continuous, one stream) keep a 3 s lease alive for 4.5 s.
@@ -175,6 +177,52 @@ def python_client(h):
         log("%s lease keep-alive: %d renewals on one stream in 4.5 s" % (name, renewals))
 
 
+# The leases' commands in each -w format, by etcdctl and by synodctl against the same synod member.
+FORMATS = ("json", "fields", "protobuf", "table")
+
+
+def output_formats(h):
+    synod = h.cluster("synod", 1, name="fmt")
+    synod.start()
+    ep = synod.endpoints()
+    tools = (("etcdctl", h.etcdctl), ("synodctl", lambda e, *a, **k: synodctl(h, e, *a, **k)))
+    shared = LeaseIds()
+    shared.learn(h.etcdctl(ep, "lease", "grant", "7300").stdout)  # read by both tools
+    held = shared.hex_of("LEASE1")
+    check(h.etcdctl(ep, "put", "--lease=" + held, "a", "1").ok, "put a")
+    check(h.etcdctl(ep, "put", "--lease=" + held, "b\tc", "2").ok, "put b")
+    to_revoke = {}
+    for name, _ in tools:
+        ids = LeaseIds()
+        for _ in FORMATS:
+            ids.learn(h.etcdctl(ep, "lease", "grant", "100").stdout)
+        to_revoke[name] = [ids.hex_of("LEASE%d" % (i + 1)) for i in range(len(FORMATS))]
+    steps = []
+    for i, fmt in enumerate(FORMATS):
+        for kind, argv in (("grant", ["lease", "grant", "100"]),
+                           ("timetolive", ["lease", "timetolive", held]),
+                           ("timetolive", ["lease", "timetolive", "--keys", held]),
+                           ("timetolive", ["lease", "timetolive", "--keys", "1234"]),
+                           ("list", ["lease", "list"]),
+                           ("keep-alive", ["lease", "keep-alive", "--once", held]),
+                           ("revoke", ["lease", "revoke", "REVOKE%d" % i])):
+            steps.append((kind, argv + ["-w", fmt]))
+    for kind, argv in steps:
+        views = []
+        for name, tool in tools:
+            args = [to_revoke[name][int(a[6:])] if a.startswith("REVOKE") else a for a in argv]
+            r = tool(ep, *args)
+            out = r.stdout
+            if kind == "grant":  # each tool's own new lease
+                out = re.sub(r'"ID"( : |:)\d+', r'"ID"\1<new>', out)
+            if kind == "timetolive":  # a clock reading
+                out = re.sub(r'"ttl":\d+|"TTL" : \d+', "<remaining>", out)
+            views.append((r.returncode, out, normalise_stderr(r.stderr)))
+        check(without_client_logs(views[0]) == views[1],
+              "%s: etcdctl %r, synodctl %r" % (" ".join(argv), views[0], views[1]))
+        log("same: %s -> %r" % (" ".join(argv), (views[0][1] or views[0][2]).strip()[:70]))
+
+
 def leader_kill(h):
     cluster = h.cluster("synod", 3, name="kill")
     cluster.start()
@@ -229,6 +277,7 @@ def body(h):
     except ImportError:
         harness.skip("python3-etcd3 is not importable")
     compare_etcdctl(h)
+    output_formats(h)
     python_client(h)
     leader_kill(h)
 

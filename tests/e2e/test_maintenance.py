@@ -12,7 +12,8 @@
     `alarm disarm` clears it — each output the same as a one-node etcd's (member ids aside);
   * snapshot: `etcdctl snapshot save` writes the file; `synodctl snapshot status` reads its
     revision and key count; `synodctl snapshot restore` builds a data directory from which a new
-    one-node synod serves the keys at their revisions; a truncated file is refused by name.
+    one-node synod serves the keys at their revisions and lists itself by name with its peer and
+    client URLs; a truncated file is refused by name.
 """
 import json
 import os
@@ -201,6 +202,14 @@ def check_snapshot(h, synod):
     check(kvs(restored.stdout) == kvs(original.stdout),
           "restored keys differ: %r vs %r" % (restored.stdout, original.stdout))
     check(h.etcdctl([client], "put", "after", "restore").ok, "a write after restore")
+    # The restored member is named, with its peer URL and (once published) its client URL.
+    deadline = time.monotonic() + 10
+    while True:
+        r = h.etcdctl([client], "member", "list")
+        if r.ok and r.stdout.endswith(", started, restored, %s, %s, false\n" % (peer, client)):
+            break
+        check(time.monotonic() < deadline, "member list after restore: %r" % r)
+        time.sleep(0.2)
     node.terminate()
     log("snapshot saved at revision %d, restored and served" % revision)
 

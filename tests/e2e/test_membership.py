@@ -12,6 +12,9 @@
    --initial-cluster that etcdctl printed: it must catch up by snapshot (its log says so) and hold
    every key; member list then shows it with its name and client URL (its publish).
 3. REMOVE: a removed follower exits by itself (code 0); the others keep serving writes and reads.
+4. LEARNER: a started learner answers serializable reads, and refuses linearizable reads, put,
+   delete, txn and compaction with etcd 3.4's "etcdserver: rpc not supported for learner"; once
+   caught up it is promoted and serves linearizable reads.
 """
 
 import json
@@ -136,7 +139,9 @@ def run_script(h, cluster, extra_urls, tool="etcdctl"):
         transcript.append((step, r.returncode, norm.text(r.stdout).strip(), norm.text(r.stderr).strip()))
 
     def listing(step):
-        transcript.append((step, shape(member_list(h, cluster), norm)))
+        answer = member_list(h, cluster)
+        # etcd's Cluster headers carry no revision: -w json leaves it out.
+        transcript.append((step, sorted(answer["header"]), shape(answer, norm)))
 
     def new_id(stdout):
         found = re.search(r"Member +([0-9a-f]+) added", stdout)
@@ -231,15 +236,14 @@ def compare_shapes(h, synod, etcd):
     log("phase 1: synodctl refuses bad member arguments as etcdctl does")
 
 
-def join_by_snapshot(h, cluster):
-    ep = cluster.endpoints()
-    for i in range(JOIN_KEYS):
-        r = h.etcdctl(ep, "put", "key%03d" % i, "value%d" % i)
-        check(r.ok, "put: %r" % r)
+def add_and_start(h, cluster, name, learner=False):
+    """`member add` (--learner) of a new synod member, started as etcdctl's output says."""
     client_port, peer_port = harness.free_ports(2)
-    newcomer = harness.Node(h, "synod", h.synod_binary(), "joiner",
-                            os.path.join(h.dir, "joiner.data"), client_port, peer_port)
-    r = h.etcdctl(ep, "member", "add", newcomer.name, "--peer-urls=" + newcomer.peer_url)
+    newcomer = harness.Node(h, "synod", h.synod_binary(), name,
+                            os.path.join(h.dir, name + ".data"), client_port, peer_port)
+    running = [n.endpoint for n in cluster.nodes if n.running()]
+    r = h.etcdctl(running, "member", "add", newcomer.name, "--peer-urls=" + newcomer.peer_url,
+                  *(["--learner"] if learner else []))
     check(r.ok, "member add: %r" % r)
     initial_cluster = re.search(r'ETCD_INITIAL_CLUSTER="([^"]+)"', r.stdout).group(1)
     state = re.search(r'ETCD_INITIAL_CLUSTER_STATE="([^"]+)"', r.stdout).group(1)
@@ -253,6 +257,15 @@ def join_by_snapshot(h, cluster):
         "--heartbeat-interval", "100", "--election-timeout", "1000",
     ] + SNAPSHOT_FLAGS
     newcomer.start()
+    return newcomer, re.search(r"Member +([0-9a-f]+) added", r.stdout).group(1)
+
+
+def join_by_snapshot(h, cluster):
+    ep = cluster.endpoints()
+    for i in range(JOIN_KEYS):
+        r = h.etcdctl(ep, "put", "key%03d" % i, "value%d" % i)
+        check(r.ok, "put: %r" % r)
+    newcomer, _ = add_and_start(h, cluster, "joiner")
     cluster.nodes.append(newcomer)
 
     def holds_every_key():
@@ -305,6 +318,26 @@ def remove_follower(h, cluster):
     log("phase 3: the removed member exited; %d members keep serving" % len(rest))
 
 
+def learner(h, cluster):
+    """A started learner serves serializable reads only, as etcd 3.4's; promoted, it serves all."""
+    node, member_id = add_and_start(h, cluster, "learner", learner=True)
+    wait_for("the learner's serializable read", lambda: h.etcdctl(
+        [node.endpoint], "get", "after-remove", "--print-value-only", "--consistency=s").stdout == "ok\n", 30)
+    # Until it applies its own AddLearner entry, the newcomer does not know it is a learner.
+    wait_for("the learner to know it is one", lambda: ", false, true, " in h.etcdctl(
+        [node.endpoint], "endpoint", "status").stdout, 30)  # is leader, is learner
+    for args in (["get", "after-remove"], ["put", "k", "v"], ["del", "k"], ["txn"], ["compaction", "1"]):
+        r = h.etcdctl([node.endpoint], *args, input="\n\n\n" if args == ["txn"] else None)
+        check(r.returncode == 1 and r.stderr.endswith("Error: etcdserver: rpc not supported for learner\n"),
+              "%s on a learner: %r" % (" ".join(args), r))
+    r = h.etcdctl([n.endpoint for n in cluster.nodes if n.running() and n is not node],
+                  "member", "promote", member_id)
+    check(r.ok and "promoted" in r.stdout, "promote of a caught-up learner: %r" % r)
+    wait_for("the promoted member's read", lambda: h.etcdctl(
+        [node.endpoint], "get", "after-remove", "--print-value-only").stdout == "ok\n", 20)
+    log("phase 4: a learner refused linearizable reads and writes; promoted, it serves them")
+
+
 def body(h):
     synod = h.cluster("synod", 3, extra_flags=SNAPSHOT_FLAGS)
     etcd = h.cluster("etcd", 3)
@@ -316,6 +349,7 @@ def body(h):
     etcd.stop()
     join_by_snapshot(h, synod)
     remove_follower(h, synod)
+    learner(h, synod)
 
 
 if __name__ == "__main__":

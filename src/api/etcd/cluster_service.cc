@@ -16,6 +16,8 @@ template <typename ProtoResponse>
 void fill_members(const std::vector<server::Member>& members, const server::HeaderInfo& header,
                   ProtoResponse& out) {
   fill_header(0, header, *out.mutable_header());
+  // etcd's Cluster service leaves the store revision out of its headers (it reads 0).
+  out.mutable_header()->set_revision(0);
   for (const server::Member& member : members) member_to_proto(member, *out.add_members());
 }
 

@@ -11,6 +11,11 @@
 namespace synod::api::etcd {
 namespace {
 
+// etcd 3.4 lets a learner serve serializable reads only (isRPCSupportedForLearner).
+bool served_by_learner(const etcdserverpb::RangeRequest& request) { return request.serializable(); }
+template <typename ProtoRequest>
+bool served_by_learner(const ProtoRequest& /*request*/) { return false; }
+
 // Converts `request` to a KvRequest, submits it and answers the call with the node's KvResponse.
 // The callback captures the call's handle and the response only (never the service), so a call
 // the node answers after the server stopped touches nothing that is gone.
@@ -19,6 +24,12 @@ grpc::ServerUnaryReactor* submit(server::Node& node, const ProtoRequest& request
                                  ProtoResponse* response) {
   auto* call = new UnaryCall();  // deletes itself in OnDone
   UnaryCall::Handle handle = call->handle();
+  if (!served_by_learner(request) && node.status().is_learner) {
+    handle.finish([] {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "etcdserver: rpc not supported for learner");
+    });
+    return call;
+  }
   KvRequest command;
   Status refused = from_proto(request, command);
   if (!refused.ok()) {
