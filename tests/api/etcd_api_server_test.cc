@@ -13,6 +13,7 @@
 
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
 #include "server/node.h"
+#include "temp_dir.h"
 #include "storage/file_system.h"
 
 namespace synod::api::etcd {
@@ -23,19 +24,7 @@ using namespace std::chrono_literals;
 constexpr uint64_t kClusterId = 99;
 constexpr uint64_t kMemberId = 7;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("synod-etcd-api-test-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 server::NodeConfig single_node_config(const std::string& data_dir) {
   server::NodeConfig config;

@@ -16,6 +16,7 @@
 #include "etcd/etcdserver/api/v3lock/v3lockpb/v3lock.grpc.pb.h"
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
 #include "server/node.h"
+#include "temp_dir.h"
 #include "storage/file_system.h"
 
 namespace synod::api::etcd {
@@ -26,19 +27,7 @@ using namespace std::chrono_literals;
 constexpr uint64_t kClusterId = 99;
 constexpr uint64_t kMemberId = 7;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("synod-lock-election-test-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 void set_deadline(grpc::ClientContext& context) {
   context.set_deadline(std::chrono::system_clock::now() + 30s);

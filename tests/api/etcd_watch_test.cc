@@ -15,6 +15,7 @@
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
 #include "kv/watch_hub.h"
 #include "server/node.h"
+#include "temp_dir.h"
 #include "storage/file_system.h"
 
 namespace synod::api::etcd {
@@ -27,19 +28,7 @@ using WatchStream =
 constexpr uint64_t kClusterId = 99;
 constexpr uint64_t kMemberId = 7;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("synod-etcd-watch-test-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 std::unique_ptr<grpc::ClientContext> context_with_deadline(std::chrono::seconds seconds = 30s) {
   auto context = std::make_unique<grpc::ClientContext>();
