@@ -9,11 +9,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -127,21 +130,33 @@ inline std::optional<std::filesystem::path> find_on_path(const std::string& prog
 
 // `count` distinct ports that were free on 127.0.0.1 a moment ago, all of five digits so that
 // endpoints of different servers print with the same width.
+// Free ports below the kernel's ephemeral range: a port from that range can become the source
+// port of another test's outgoing connection between this check and the server's bind.
 inline std::vector<int> free_ports(std::size_t count) {
+  int ephemeral_low = 32768;
+  if (FILE* range = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+    int high = 0;
+    if (std::fscanf(range, "%d %d", &ephemeral_low, &high) != 2) ephemeral_low = 32768;
+    std::fclose(range);
+  }
+  const int bottom = ephemeral_low > 12000 ? 10000 : ephemeral_low;
+  const int top = ephemeral_low > 12000 ? ephemeral_low - 1 : 60999;
+  std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> pick(bottom, top);
   std::vector<int> sockets;
   std::vector<int> ports;
-  while (ports.size() < count && sockets.size() < 100) {
+  for (int attempt = 0; ports.size() < count && attempt < 1000; ++attempt) {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    socklen_t length = sizeof address;
-    bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    address.sin_port = htons(static_cast<std::uint16_t>(pick(random)));
+    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      close(fd);
+      continue;
+    }
     sockets.push_back(fd);  // held open until all are chosen, so none repeats
-    const int port = ntohs(address.sin_port);
-    if (port >= 10000) ports.push_back(port);
+    ports.push_back(ntohs(address.sin_port));
   }
   for (const int fd : sockets) close(fd);
   return ports;

@@ -94,13 +94,34 @@ def synod_binary(args):
 
 # --- ports -------------------------------------------------------------------------------------
 
+def _ephemeral_port_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_ports(count):
-    """`count` distinct free TCP ports on 127.0.0.1, all held open together while chosen."""
+    """`count` distinct free TCP ports on 127.0.0.1, all held open together while chosen.
+
+    Chosen below the kernel's ephemeral range: a port from that range can be taken as the source
+    port of any outgoing connection (another test's client) between our check and the server's
+    bind, which made a member fail to start with "address already in use"."""
+    low, _ = _ephemeral_port_range()
+    top = low - 1 if low > 12000 else 60999
+    bottom = 10000 if low > 12000 else low
+    rng = random.Random()
     sockets = []
     try:
-        for _ in range(count):
+        while len(sockets) < count:
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind((HOST, 0))
+            try:
+                s.bind((HOST, rng.randint(bottom, top)))
+            except OSError:
+                s.close()
+                continue
             sockets.append(s)
         return [s.getsockname()[1] for s in sockets]
     finally:
@@ -322,8 +343,9 @@ class Cluster:
             node = self.nodes[i]
             while True:
                 if not node.running():
-                    raise TestFailure("%s exited with %s while starting" %
-                                      (node.name, node.proc.returncode))
+                    tail = "\n".join(node.log_text().splitlines()[-5:])
+                    raise TestFailure("%s exited with %s while starting; its log ends:\n%s" %
+                                      (node.name, node.proc.returncode, tail))
                 if port_open(node.client_port):
                     r = self.harness.etcdctl([node.endpoint], "endpoint", "health",
                                              "--command-timeout=2s", timeout=8)
