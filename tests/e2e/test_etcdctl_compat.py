@@ -20,7 +20,6 @@ On three-node clusters the requests rotate over the members (followers forward w
 linearizable; a serializable read is preceded by a linearizable one on the same member).
 """
 
-import base64
 import json
 import os
 import re
@@ -29,10 +28,11 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import check, log  # noqa: E402
+from grpc_compare import normalise_json, prefix_end, readable  # noqa: E402
+import grpc_compare  # noqa: E402
 
 MAX_TXN_OPS = 8
 MAX_REPORTED = 12  # random mismatches printed per cluster
-HEADER_VOLATILE = ("cluster_id", "member_id", "raft_term")
 
 # --- phase 1: the etcdctl script ------------------------------------------------------------------
 # (argv, stdin[, flags]). Every cluster starts empty at revision 1, so fixed revisions (--rev=2) name
@@ -219,19 +219,6 @@ SCRIPT = [
 _WARN = re.compile(r'^\{"level":"(warn|error|info)".*\}$')
 
 
-def normalise_json(value):
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            if k == "header" and isinstance(v, dict):
-                v = {hk: hv for hk, hv in v.items() if hk not in HEADER_VOLATILE}
-            out[k] = normalise_json(v)
-        return out
-    if isinstance(value, list):
-        return [normalise_json(v) for v in value]
-    return value
-
-
 def normalise_stdout(text):
     lines = []
     for line in text.splitlines():
@@ -330,27 +317,8 @@ def run_script(h, clusters):
 
 # --- phase 2: random requests over gRPC ----------------------------------------------------------
 
-def grpc_modules():
-    try:
-        import grpc
-        from etcd3.etcdrpc import rpc_pb2, rpc_pb2_grpc
-        from google.protobuf import json_format, text_format
-    except ImportError as e:
-        harness.skip("python3-grpcio / python3-etcd3 missing: %s" % e)
-    return grpc, rpc_pb2, rpc_pb2_grpc, json_format, text_format
-
-
 KEYS = [b"a", b"a/1", b"a/2", b"a/1/x", b"ab", b"b", b"\x00k", b"\xffz", b"\xff", b"c"]
 PREFIXES = [b"a", b"a/", b"a/1", b"b", b"\xff", b"\x00"]
-
-
-def prefix_end(prefix):
-    end = bytearray(prefix)
-    for i in range(len(end) - 1, -1, -1):
-        if end[i] < 0xff:
-            end[i] += 1
-            return bytes(end[:i + 1])
-    return b"\x00"
 
 
 class Generator:
@@ -563,23 +531,6 @@ class GrpcTarget:
             ch.close()
 
 
-def readable(d):
-    """Base64 bytes fields decoded, for reports."""
-    if isinstance(d, dict):
-        out = {}
-        for k, v in d.items():
-            if k in ("key", "value", "range_end") and isinstance(v, str):
-                try:
-                    v = base64.b64decode(v)
-                except ValueError:
-                    pass
-            out[k] = readable(v)
-        return out
-    if isinstance(d, list):
-        return [readable(v) for v in d]
-    return d
-
-
 def run_random(h, clusters, ops, rng, modules):
     grpc, pb, _, json_format, text_format = modules
     targets = [GrpcTarget(c, modules) for c in clusters]
@@ -708,7 +659,7 @@ def extra_args(parser):
 
 
 def body(h):
-    modules = grpc_modules()
+    modules = grpc_compare.etcd3_modules()
     targets = [t for t in h.args.targets.split(",") if t]
     if any(t.startswith("synod") for t in targets):
         h.synod_binary()  # skips when absent
