@@ -12,14 +12,13 @@
 #include "api/etcd/kv_service.h"
 #include "api/etcd/lease_service.h"
 #include "api/etcd/lock_service.h"
+#include "api/etcd/grpc_limits.h"
 #include "api/etcd/maintenance_service.h"
 #include "api/etcd/watch_service.h"
 
 namespace synod::api::etcd {
 namespace {
 
-// etcd's grpcOverheadBytes: room for the envelope around a request of max_request_bytes.
-constexpr uint64_t kGrpcOverheadBytes = 512 * 1024;
 // etcd's server keepalive enforcement (GRPCKeepAliveMinTime): pings closer than this are abuse.
 constexpr int kMinClientPingIntervalMilliseconds = 5000;
 

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/etcd/grpc_limits.h"
 #include "api/etcd/watch_convert.h"
 #include "kv/watch_hub.h"
 
@@ -68,7 +69,8 @@ struct WatchOutbox final : kv::WatchSink {
         queued.fetch_sub(1, std::memory_order_relaxed);
         etcdserverpb::WatchResponse whole;
         to_proto(next, node.header(), whole);
-        for (auto& piece : fragments(std::move(whole), next.fragment_allowed, options.max_request_bytes))
+        for (auto& piece : fragments(std::move(whole), next.fragment_allowed,
+                                         options.max_request_bytes + kGrpcOverheadBytes))
           pieces.push_back(std::move(piece));
       }
       in_flight = std::move(pieces.front());

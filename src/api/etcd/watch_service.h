@@ -28,7 +28,7 @@ namespace synod::api::etcd {
 struct WatchOutbox;
 
 struct WatchServiceOptions {
-  uint64_t max_request_bytes = 1536 * 1024;  // fragments stay below this, as etcd's
+  uint64_t max_request_bytes = 1536 * 1024;  // fragments stay below this + 512 KiB, as etcd's
   size_t max_queued_responses = 1024;        // per stream
 };
 
