@@ -85,9 +85,16 @@ grpc::ServerUnaryReactor* MaintenanceService::Alarm(grpc::CallbackServerContext*
   const etcdserverpb::AlarmRequest::AlarmAction action = request->action();
   const etcdserverpb::AlarmType type = request->alarm();
   const bool known_type = type == etcdserverpb::NOSPACE || type == etcdserverpb::CORRUPT;
+  // etcd lists only the alarms of the type asked for (all for NONE) and deactivates an alarm no
+  // member raised with an empty answer, whatever its type: so does Synod. It activates only the
+  // types it acts upon, and refuses an unknown action (etcd 3.4 crashes on one).
+  if (action == etcdserverpb::AlarmRequest::DEACTIVATE && !known_type) {
+    handle.finish([] { return grpc::Status::OK; });
+    return call;
+  }
   if (action != etcdserverpb::AlarmRequest::GET &&
-      (!known_type || (action != etcdserverpb::AlarmRequest::ACTIVATE &&
-                       action != etcdserverpb::AlarmRequest::DEACTIVATE))) {
+      (!known_type || action != etcdserverpb::AlarmRequest::ACTIVATE) &&
+      action != etcdserverpb::AlarmRequest::DEACTIVATE) {
     handle.finish([] {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "synod: unknown alarm action or type");
@@ -99,7 +106,7 @@ grpc::ServerUnaryReactor* MaintenanceService::Alarm(grpc::CallbackServerContext*
     member->set_memberid(alarm.member);
     member->set_alarm(static_cast<etcdserverpb::AlarmType>(alarm.type));
   };
-  node_.run_on_node_thread([handle, response, action, type, known_type, add_alarm,
+  node_.run_on_node_thread([handle, response, action, type, add_alarm,
                             member = request->memberid()](replica::Replica* replica) {
     if (replica == nullptr) {
       handle.finish([] { return to_grpc_status(replica::error_stopped()); });
@@ -108,7 +115,8 @@ grpc::ServerUnaryReactor* MaintenanceService::Alarm(grpc::CallbackServerContext*
     if (action == etcdserverpb::AlarmRequest::GET) {
       handle.finish([&] {  // no header: etcd's AlarmResponse carries none
         for (const replica::Alarm& alarm : replica->alarms()) {
-          if (!known_type || alarm.type == static_cast<replica::AlarmType>(type)) add_alarm(alarm);
+          if (type == etcdserverpb::NONE || alarm.type == static_cast<replica::AlarmType>(type))
+            add_alarm(alarm);
         }
         return grpc::Status::OK;
       });
