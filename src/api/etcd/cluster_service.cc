@@ -1,5 +1,6 @@
 #include "api/etcd/cluster_service.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -97,7 +98,13 @@ grpc::ServerUnaryReactor* ClusterService::MemberUpdate(grpc::CallbackServerConte
   update.kind = MemberRequest::Kind::kUpdate;
   update.id = request->id();
   update.peer_urls.assign(request->peerurls().begin(), request->peerurls().end());
-  if (update.id == consensus::kNoNode) return refuse({StatusCode::kInvalidArgument, "etcdserver: member not found"});
+  // etcd looks the member up before it looks at the URLs (it does not parse them at all): an
+  // unknown member is "not found" whatever URLs come with it. The replica checks again on apply.
+  const std::vector<server::Member> members = node_.status().members;
+  const bool known = std::any_of(members.begin(), members.end(),
+                                 [&](const server::Member& m) { return m.id == update.id; });
+  if (update.id == consensus::kNoNode || !known)
+    return refuse({StatusCode::kInvalidArgument, "etcdserver: member not found"});
   // An update keeps the member's id: only the URLs are checked and made canonical.
   if (Status resolved = node_.resolve_new_member(update.peer_urls, nullptr); !resolved.ok())
     return refuse(resolved);
