@@ -346,6 +346,9 @@ def case_revisions(t, pb):
         t.call("KV/Compact", pb.CompactionRequest(revision=compact))[0],
         t.call("KV/Compact", pb.CompactionRequest(revision=compact - 1))[0],
         t.call("KV/Compact", pb.CompactionRequest(revision=-5))[0],
+        t.call("KV/Compact", pb.CompactionRequest(revision=current + 1, physical=True))[0],
+        t.call("Maintenance/HashKV", pb.HashKVRequest(revision=compact - 1))[0],
+        t.call("Maintenance/HashKV", pb.HashKVRequest(revision=current + 1))[0],
         rng(t, pb, b"h", revision=compact - 1),
         rng(t, pb, b"h", revision=compact),
         rng(t, pb, b"h", revision=current + 1),
@@ -456,12 +459,26 @@ def case_leases(t, pb):
         s.send(pb.LeaseKeepAliveRequest(ID=ident))
         out.append(s.receive(1))
     s.close()
+    # LEASE compares: a key's lease, no key, an unknown lease, a range
+    for key, end, result, lease in ((b"leased", b"", pb.Compare.EQUAL, 0x1004),
+                                    (b"leased", b"", pb.Compare.GREATER, 0),
+                                    (b"nokey", b"", pb.Compare.EQUAL, 0),
+                                    (b"nokey", b"", pb.Compare.LESS, UNKNOWN_ID),
+                                    (b"leased", b"leased3", pb.Compare.NOT_EQUAL, UNKNOWN_ID),
+                                    (b"leased", b"leased3", 7, 0x1004)):
+        out.append(t.call("KV/Txn", txn(pb, compare=[pb.Compare(
+            key=key, range_end=end, target=pb.Compare.LEASE, result=result, lease=lease)],
+            success=[range_op(pb, b"leased", keys_only=True)]))[0])
     out += [
         t.call("Lease/LeaseRevoke", pb.LeaseRevokeRequest(ID=0x1004))[0],
         t.call("Lease/LeaseRevoke", pb.LeaseRevokeRequest(ID=0x1004))[0],
         rng(t, pb, b"leased", b"leased3"),
         put(t, pb, b"leased", lease=0x1004),
     ]
+    s = Stream(t, "Lease/LeaseKeepAlive")
+    s.send(pb.LeaseKeepAliveRequest(ID=0x1004))  # revoked
+    out.append(s.receive(1))
+    s.close()
     return out
 
 
