@@ -106,6 +106,9 @@ class Stream:
         self.requests = queue.Queue()
         self.responses = queue.Queue()
         member = target.next_member() if member is None else member
+        # a linearizable read first: a follower then answers from the latest revision, as the
+        # one-node reference does
+        target.caller.call(member, "KV/Range", target.pb.RangeRequest(key=b"barrier"))
         call = target.caller.stream(member, method)
         self.call = call(iter(self.requests.get, self._END), timeout=30)
         self.reader = threading.Thread(target=self._read, daemon=True)
