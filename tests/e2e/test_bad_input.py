@@ -619,7 +619,19 @@ def case_large_keys(t, pb):
         rng(t, pb, b"a", limit=2 ** 62),
         t.call("Lease/LeaseGrant", pb.LeaseGrantRequest(ID=2 ** 63 - 1, TTL=5))[0],
         t.call("Lease/LeaseRevoke", pb.LeaseRevokeRequest(ID=2 ** 63 - 1))[0],
+        t.call("Lease/LeaseGrant", pb.LeaseGrantRequest(ID=0x2001, TTL=9000000001))[0],
+        watch_outcome(t, pb, pb.WatchCreateRequest(key=b"W" * (SMALL_LIMIT + 100 * 1024))),
+        watch_outcome(t, pb, pb.WatchCreateRequest(key=b"W" * (SMALL_LIMIT + 600 * 1024))),
     ]
+
+
+def watch_outcome(t, pb, create):
+    """The first answer to a watch create (or how the stream ended)."""
+    s = Stream(t, "Watch/Watch")
+    s.send(pb.WatchRequest(create_request=create))
+    got = s.receive(1)
+    s.close()
+    return got
 
 
 SMALL_CASES = [case_ranges, case_puts, case_txns, case_revisions, case_binary_keys, case_leases,
