@@ -579,6 +579,13 @@ def case_cluster(t, pb):
             ("Cluster/MemberAdd", pb.MemberAddRequest()),
             ("Cluster/MemberAdd", pb.MemberAddRequest(peerURLs=[own_peer])),
             ("Cluster/MemberAdd", pb.MemberAddRequest(peerURLs=[own_peer], isLearner=True)),
+            # forms of a URL in use (never a new URL: an added voter that never starts would take
+            # the one-node etcd's quorum)
+            ("Cluster/MemberAdd", pb.MemberAddRequest(peerURLs=[" %s\t" % own_peer])),
+            ("Cluster/MemberAdd", pb.MemberAddRequest(peerURLs=[own_peer.replace("http", "HTTP")])),
+            ("Cluster/MemberAdd", pb.MemberAddRequest(peerURLs=[own_peer + "/"])),
+            ("Cluster/MemberAdd", pb.MemberAddRequest(peerURLs=[own_peer, own_peer])),
+            ("Cluster/MemberAdd", pb.MemberAddRequest(peerURLs=[own_peer, "bad"])),
             ("Maintenance/Alarm", pb.AlarmRequest(action=pb.AlarmRequest.GET, memberID=UNKNOWN_ID)),
             ("Maintenance/Alarm", pb.AlarmRequest(action=pb.AlarmRequest.DEACTIVATE,
                                                   memberID=UNKNOWN_ID, alarm=pb.NOSPACE)),

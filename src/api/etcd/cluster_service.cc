@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "api/etcd/convert.h"
@@ -51,6 +53,19 @@ grpc::ServerUnaryReactor* refuse(const Status& status) {
 
 auto no_extra = [](const std::vector<server::Member>&, auto&) {};
 
+// etcd trims each peer URL (strings.TrimSpace) before parsing it: " http://a:1\t" is http://a:1.
+std::vector<std::string> trimmed_urls(const google::protobuf::RepeatedPtrField<std::string>& urls) {
+  constexpr std::string_view kSpace = " \t\n\v\f\r";
+  std::vector<std::string> out;
+  for (const std::string& url : urls) {
+    const size_t first = url.find_first_not_of(kSpace);
+    out.push_back(first == std::string::npos
+                      ? std::string()
+                      : url.substr(first, url.find_last_not_of(kSpace) - first + 1));
+  }
+  return out;
+}
+
 }  // namespace
 
 void member_to_proto(const server::Member& member, etcdserverpb::Member& out) {
@@ -66,7 +81,7 @@ grpc::ServerUnaryReactor* ClusterService::MemberAdd(grpc::CallbackServerContext*
                                                     etcdserverpb::MemberAddResponse* response) {
   MemberRequest add;
   add.kind = MemberRequest::Kind::kAdd;
-  add.peer_urls.assign(request->peerurls().begin(), request->peerurls().end());
+  add.peer_urls = trimmed_urls(request->peerurls());
   add.is_learner = request->islearner();
   if (Status resolved = node_.resolve_new_member(add.peer_urls, &add.id); !resolved.ok())
     return refuse(resolved);
@@ -97,7 +112,7 @@ grpc::ServerUnaryReactor* ClusterService::MemberUpdate(grpc::CallbackServerConte
   MemberRequest update;
   update.kind = MemberRequest::Kind::kUpdate;
   update.id = request->id();
-  update.peer_urls.assign(request->peerurls().begin(), request->peerurls().end());
+  update.peer_urls = trimmed_urls(request->peerurls());
   // etcd looks the member up before it looks at the URLs (it does not parse them at all): an
   // unknown member is "not found" whatever URLs come with it. The replica checks again on apply.
   const std::vector<server::Member> members = node_.status().members;
