@@ -14,7 +14,7 @@ from clients import Stubs
 
 SEGMENT_BYTES = 65536     # small WAL segments: rollovers, releases and a disk that can fill
 SNAPSHOT_COUNT = 2000     # frequent snapshots, so the WAL is released and the tmpfs never fills
-TMPFS_BYTES = 8 << 20
+TMPFS_BYTES = 16 << 20
 
 
 class FaultNode(harness.Node):
