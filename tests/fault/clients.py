@@ -112,6 +112,12 @@ class RegisterClient(threading.Thread):
         self.seen = {}  # key -> a value this client read or wrote last
 
     def run(self):
+        try:
+            self.loop()
+        except ValueError:  # the channels were closed under us: the run is ending
+            pass
+
+    def loop(self):
         while not self.stop.is_set():
             key = self.rng.choice(self.keys)
             roll = self.rng.random()
