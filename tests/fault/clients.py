@@ -100,7 +100,7 @@ class Stubs:
 
 
 class RegisterClient(threading.Thread):
-    def __init__(self, stubs, history, keys, node_count, seed, stop):
+    def __init__(self, stubs, history, keys, node_count, seed, stop, stale_reads=False):
         super().__init__(daemon=True, name="register-client-%d" % seed)
         self.stubs, self.history, self.keys = stubs, history, keys
         self.node_count = node_count
@@ -110,6 +110,7 @@ class RegisterClient(threading.Thread):
         self.node = self.rng.randrange(node_count)
         self.counter = 0
         self.seen = {}  # key -> a value this client read or wrote last
+        self.stale_reads = stale_reads  # a deliberate client bug: serializable "linearizable" reads
 
     def run(self):
         try:
@@ -142,7 +143,7 @@ class RegisterClient(threading.Thread):
         h = self.history
         h.add(self.process, "invoke", "read", key, None)
         try:
-            value, _ = self.stubs.read(self.node, key)
+            value, _ = self.stubs.read(self.node, key, serializable=self.stale_reads)
         except self.stubs.grpc.RpcError:
             h.add(self.process, "fail", "read", key, None)
             self.failed_over()
