@@ -97,6 +97,11 @@ class Cluster {
     TestNode& node = nodes_.at(id);
     while (node.up && node.engine->has_ready()) {
       Ready ready = node.engine->ready();
+      for (auto& message : ready.early_messages) {  // as the driver: before persisting
+        EXPECT_EQ(message.from, id);
+        sent_.push_back(message);
+        queue_.push_back(std::move(message));
+      }
       persist(node, ready);
       for (auto& message : ready.messages) {
         EXPECT_EQ(message.from, id);
@@ -205,13 +210,18 @@ class Cluster {
   }
 
   // Delivers `message`, then crashes in the middle of persisting the Ready it causes: only the
-  // snapshot and entries, or only the hard state, reach the disk; nothing is sent or applied.
+  // snapshot and entries, or only the hard state, reach the disk; only the early messages (sent
+  // before persisting) have left, nothing is applied.
   void step_then_crash_torn(const Message& message, bool keep_entries) {
     TestNode& node = nodes_.at(message.to);
     if (!node.up) return;
     node.engine->step(message);
     if (node.engine->has_ready()) {
       Ready ready = node.engine->ready();
+      for (auto& message : ready.early_messages) {  // they left before the crash
+        sent_.push_back(message);
+        queue_.push_back(std::move(message));
+      }
       Ready partial;
       if (keep_entries) {
         partial.snapshot = std::move(ready.snapshot);
