@@ -96,6 +96,7 @@ enum Mutant : uint32_t {
   kMutantVoteIgnoresLog = 1u << 1,    // grant votes without the up-to-date check
   kMutantAckBeforePersist = 1u << 2,  // (driver) send a Ready's messages before it is durable
   kMutantStaleRead = 1u << 3,         // serve reads from local state without ReadIndex
+  kMutantCountUnsyncedSelf = 1u << 4, // a leader counts its own entries before they are durable
 };
 
 struct EngineConfig {

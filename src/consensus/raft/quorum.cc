@@ -56,7 +56,11 @@ uint64_t RaftEngine::quorum_match_index(const Membership& membership) const {
   std::vector<uint64_t> matches;
   for (NodeId voter : membership.voters) {
     if (voter == config_.id) {
-      matches.push_back(std::min(persisted_index_, log_.last_index()));
+      uint64_t own = std::min(persisted_index_, log_.last_index());
+#ifdef SYNOD_MUTANTS
+      if (config_.mutants & kMutantCountUnsyncedSelf) own = log_.last_index();
+#endif
+      matches.push_back(own);
       continue;
     }
     auto it = progress_.find(voter);
