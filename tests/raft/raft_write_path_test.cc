@@ -92,6 +92,29 @@ TEST(WritePath, OneWriteCostsEachMemberOneSync) {
   }
 }
 
+// Proposals made between two Readies (one turn of the driver's loop) go out together: one append
+// per follower carrying all of them, one acknowledgement back, rather than one of each per write.
+TEST(WritePath, ProposalsOfOneTurnTravelInOneAppendPerFollower) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  cluster.tick_all(2);
+  cluster.clear_sent();
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(cluster.engine(1).propose("c" + std::to_string(i)).status.ok());
+  cluster.process(1);
+  for (NodeId follower : {2, 3}) {
+    size_t appends = 0;
+    for (const Message& message : cluster.sent()) {
+      if (!is_append_from(cluster, message, 1, follower)) continue;
+      ++appends;
+      EXPECT_EQ(cluster.decode(message).entries.size(), 10u);
+    }
+    EXPECT_EQ(appends, 1u) << "follower " << follower;
+  }
+  cluster.deliver_all();
+  for (NodeId id : {1, 2, 3}) EXPECT_EQ(cluster.applied(id).size(), 10u) << "node " << id;
+}
+
 // What needs a sync: entries, a new term or vote; not a commit index alone.
 TEST(WritePath, MustSyncOnlyForEntriesTermOrVote) {
   Cluster cluster({1, 2, 3});

@@ -214,6 +214,7 @@ bool RaftEngine::has_ready() const {
 
 Ready RaftEngine::ready() {
   SYNOD_CHECK(!ready_outstanding_, "ready() called again before advance()");
+  flush_new_entries();
   Ready ready;
   ready.snapshot = std::move(unpersisted_snapshot_);
   unpersisted_snapshot_.reset();

@@ -106,6 +106,7 @@ class RaftEngine final : public Engine {
   // replication.cc
   uint64_t append_entry(EntryKind kind, std::string data);
   void broadcast_append();
+  void flush_new_entries();
   bool send_append(NodeId to, bool send_if_empty);
   void send_appends_while_possible(NodeId to);
   Status handle_append(const RaftMessage& message, NodeId from);
@@ -184,6 +185,7 @@ class RaftEngine final : public Engine {
   std::map<NodeId, Progress> progress_;
   NodeId transfer_target_ = kNoNode;
   uint64_t uncommitted_bytes_ = 0;         // command bytes appended but not yet committed
+  bool new_entries_unsent_ = false;        // appended since the last Ready: flush_new_entries()
 
   std::deque<PendingRead> pending_reads_;      // awaiting a heartbeat quorum, oldest first
   std::vector<uint64_t> reads_awaiting_commit_;  // until the leader commits in its term
