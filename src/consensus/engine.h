@@ -7,7 +7,8 @@
 //
 //   1. persist   Ready::snapshot, then Ready::entries, then Ready::hard_state; then sync.
 //   2. send      Ready::messages, only once step 1 is durable (a vote or an append acknowledgement
-//                must never leave before the state it promises is on disk).
+//                must never leave before the state it promises is on disk). Ready::early_messages
+//                go before step 1: they promise nothing, so they travel during the sync.
 //   3. apply     Ready::snapshot (restore the state machine), then Ready::committed in order;
 //                release each ReadState once the applied index reaches its index.
 //   4. advance() tells the engine the batch is done. There is at most one Ready outstanding; the
@@ -68,12 +69,21 @@ struct Ready {
   std::vector<Entry> entries;          // append; entries.front().index may overwrite a suffix
   std::optional<HardState> hard_state;
   std::vector<Message> messages;       // send only after the above is durable
+  // May be sent before the persist step, in parallel with the sync (Raft thesis §10.2.1): they
+  // promise nothing about this Ready's state. Raft: a leader's appends and heartbeats in a term
+  // already durable; the leader counts itself in a quorum only for entries it has synced.
+  std::vector<Message> early_messages;
   std::vector<Entry> committed;        // apply in order, after the snapshot if any
   std::vector<ReadState> read_states;
 
+  // False when what is persisted need not survive a crash (Raft: only the commit index moved,
+  // which a restart learns again): the driver writes it and goes on without a sync, as etcd does.
+  bool must_sync = true;
+
   bool needs_persist() const { return snapshot || !entries.empty() || hard_state; }
   bool empty() const {
-    return !needs_persist() && messages.empty() && committed.empty() && read_states.empty();
+    return !needs_persist() && messages.empty() && early_messages.empty() && committed.empty() &&
+           read_states.empty();
   }
 };
 
@@ -86,6 +96,7 @@ enum Mutant : uint32_t {
   kMutantVoteIgnoresLog = 1u << 1,    // grant votes without the up-to-date check
   kMutantAckBeforePersist = 1u << 2,  // (driver) send a Ready's messages before it is durable
   kMutantStaleRead = 1u << 3,         // serve reads from local state without ReadIndex
+  kMutantCountUnsyncedSelf = 1u << 4, // a leader counts its own entries before they are durable
 };
 
 struct EngineConfig {

@@ -101,6 +101,7 @@ void Replica::handle_ready(Ready ready) {
     send_engine_messages(ready.messages);
     messages_sent = true;
   }
+  send_engine_messages(ready.early_messages);  // they travel while we persist and sync
   if (!ready.needs_persist()) {
     complete_ready(std::move(ready), messages_sent);
     return;
@@ -108,6 +109,10 @@ void Replica::handle_ready(Ready ready) {
   Status persisted = storage_->persist(ready.snapshot, ready.entries, ready.hard_state);
   if (!persisted.ok()) {
     fail("storage", persisted);
+    return;
+  }
+  if (!ready.must_sync) {  // durable with the next sync; losing it loses nothing
+    complete_ready(std::move(ready), messages_sent);
     return;
   }
   auto shared_ready = std::make_shared<Ready>(std::move(ready));

@@ -4,7 +4,9 @@
 //   1. persist  the Ready's snapshot, entries and hard state go to DurableStorage; the sync is
 //               handed to the environment (ReplicaEnv::schedule_sync): the server runs it at
 //               once, the simulator after a simulated latency;
-//   2. send     the messages, once that sync returned;
+//   2. send     the messages, once that sync returned (the early messages, a leader's appends,
+//               before step 1, so that followers persist while the leader does); a Ready that
+//               only moves the commit index is written but not synced (Ready::must_sync);
 //   3. apply    restore the snapshot, apply committed entries in order, answer waiting requests,
 //               serve reads whose ReadState index is applied;
 //   4. advance  then compact every `snapshot_count` applied entries.

@@ -18,6 +18,7 @@ const Named kMutantNames[] = {
     {"vote-ignores-log", consensus::kMutantVoteIgnoresLog},
     {"ack-before-persist", consensus::kMutantAckBeforePersist},
     {"stale-read", consensus::kMutantStaleRead},
+    {"count-unsynced-self", consensus::kMutantCountUnsyncedSelf},
 };
 
 template <size_t N>

@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
                  "all, none, or a comma list of crash,partition,loss,dup,reorder,disk,torn,membership,transfer")
       ->capture_default_str();
   app.add_option("--mutant", mutants,
-                 "none, or a comma list of commit-old-term,vote-ignores-log,ack-before-persist,stale-read")
+                 "none, or a comma list of commit-old-term,vote-ignores-log,ack-before-persist,"
+                 "stale-read,count-unsynced-self")
       ->capture_default_str();
   app.add_option("--ticks", world.safety_ticks, "length of the safety phase in ticks (1 tick = 1 ms)")
       ->capture_default_str();

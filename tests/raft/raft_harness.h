@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -53,6 +54,11 @@ struct TestNode {
   AppState app;
   std::vector<ReadState> reads;
   bool up = true;
+  uint64_t syncs = 0;            // Readies persisted with a sync (Ready::must_sync)
+  uint64_t unsynced_writes = 0;  // Readies persisted without one
+  // A slow disk (Cluster::slow_disk): the Ready being persisted, its early messages already sent.
+  std::optional<Ready> syncing;
+  bool slow_disk = false;
 };
 
 class Cluster {
@@ -95,18 +101,45 @@ class Cluster {
   // --- driving -------------------------------------------------------------------------------
   void process(NodeId id) {
     TestNode& node = nodes_.at(id);
-    while (node.up && node.engine->has_ready()) {
+    while (node.up && !node.syncing && node.engine->has_ready()) {
       Ready ready = node.engine->ready();
-      persist(node, ready);
-      for (auto& message : ready.messages) {
+      for (auto& message : ready.early_messages) {  // as the driver: before persisting
         EXPECT_EQ(message.from, id);
         sent_.push_back(message);
         queue_.push_back(std::move(message));
       }
-      apply(id, node, ready);
-      node.engine->advance();
-      check(id);
+      if (node.slow_disk && ready.needs_persist() && ready.must_sync) {
+        node.syncing = std::move(ready);  // until finish_sync(id)
+        return;
+      }
+      complete(id, node, std::move(ready));
     }
+  }
+
+  // A slow disk: `id` keeps each Ready that needs a sync until finish_sync(id) (the node steps
+  // messages meanwhile, as a real one does while it waits for fdatasync).
+  void slow_disk(NodeId id, bool slow = true) { nodes_.at(id).slow_disk = slow; }
+  void finish_sync(NodeId id) {
+    TestNode& node = nodes_.at(id);
+    ASSERT_TRUE(node.syncing.has_value()) << "node " << id << " has no sync in progress";
+    Ready ready = std::move(*node.syncing);
+    node.syncing.reset();
+    complete(id, node, std::move(ready));
+    process(id);
+  }
+
+  // Persist, send, apply, advance.
+  void complete(NodeId id, TestNode& node, Ready ready) {
+    if (ready.needs_persist()) ++(ready.must_sync ? node.syncs : node.unsynced_writes);
+    persist(node, ready);
+    for (auto& message : ready.messages) {
+      EXPECT_EQ(message.from, id);
+      sent_.push_back(message);
+      queue_.push_back(std::move(message));
+    }
+    apply(id, node, ready);
+    node.engine->advance();
+    check(id);
   }
 
   void process_all() {
@@ -202,16 +235,22 @@ class Cluster {
     TestNode& node = nodes_.at(id);
     node.up = false;
     node.engine.reset();
+    node.syncing.reset();  // never reached the disk
   }
 
   // Delivers `message`, then crashes in the middle of persisting the Ready it causes: only the
-  // snapshot and entries, or only the hard state, reach the disk; nothing is sent or applied.
+  // snapshot and entries, or only the hard state, reach the disk; only the early messages (sent
+  // before persisting) have left, nothing is applied.
   void step_then_crash_torn(const Message& message, bool keep_entries) {
     TestNode& node = nodes_.at(message.to);
     if (!node.up) return;
     node.engine->step(message);
     if (node.engine->has_ready()) {
       Ready ready = node.engine->ready();
+      for (auto& message : ready.early_messages) {  // they left before the crash
+        sent_.push_back(message);
+        queue_.push_back(std::move(message));
+      }
       Ready partial;
       if (keep_entries) {
         partial.snapshot = std::move(ready.snapshot);

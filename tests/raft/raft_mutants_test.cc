@@ -58,6 +58,24 @@ TEST(Mutants, VoteIgnoresLogGrantsStaleCandidates) {
   EXPECT_TRUE(grants_vote_to_stale_candidate(kMutantVoteIgnoresLog));
 }
 
+// The leader's disk lags and node 3 is cut off: only node 2's acknowledgement is durable.
+uint64_t commit_on_one_durable_copy(uint32_t mutants) {
+  Cluster cluster({1, 2, 3}, [mutants](EngineConfig& c) { c.mutants = mutants; });
+  cluster.elect(1);
+  cluster.deliver_all();
+  cluster.isolate(3);
+  cluster.slow_disk(1);
+  const uint64_t before = cluster.status(1).commit;
+  EXPECT_TRUE(cluster.propose(1, "a").status.ok());
+  cluster.deliver_all();
+  return cluster.status(1).commit - before;
+}
+
+TEST(Mutants, CountUnsyncedSelfCommitsBeforeTheLeaderIsDurable) {
+  EXPECT_EQ(commit_on_one_durable_copy(kMutantNone), 0u);
+  EXPECT_EQ(commit_on_one_durable_copy(kMutantCountUnsyncedSelf), 1u);
+}
+
 TEST(Mutants, StaleReadServesAnyNodeAtOnce) {
   Cluster plain({1, 2, 3});
   plain.elect(1);

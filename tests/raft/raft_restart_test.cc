@@ -143,17 +143,24 @@ TEST(ReadyContract, OneReadyAtATimeAndNothingNewUntilAdvance) {
   ASSERT_EQ(next.entries.size(), 1u);
   EXPECT_EQ(next.entries[0].index, result.index);
   EXPECT_FALSE(next.hard_state.has_value() && next.hard_state->term != election.hard_state->term);
+  EXPECT_TRUE(next.must_sync);
+  // Only what was durable before this Ready commits: the no-op, not "x" (a leader counts itself
+  // only for entries it has synced).
   ASSERT_FALSE(next.committed.empty());
-  EXPECT_EQ(next.committed.back().data, "x");
+  EXPECT_EQ(next.committed.back().index, result.index - 1);
   engine.advance();
-  EXPECT_EQ(engine.status().applied, result.index);
-  // The commit of "x" is recorded once "x" is durable, in a Ready of its own.
+  // "x" is durable now: it commits, in a Ready whose only persisted change is the commit index,
+  // which needs no sync.
   ASSERT_TRUE(engine.has_ready());
   Ready commit_only = engine.ready();
   ASSERT_TRUE(commit_only.hard_state.has_value());
   EXPECT_EQ(commit_only.hard_state->commit, result.index);
-  EXPECT_TRUE(commit_only.entries.empty() && commit_only.committed.empty());
+  EXPECT_FALSE(commit_only.must_sync);
+  EXPECT_TRUE(commit_only.entries.empty());
+  ASSERT_EQ(commit_only.committed.size(), 1u);
+  EXPECT_EQ(commit_only.committed.back().data, "x");
   engine.advance();
+  EXPECT_EQ(engine.status().applied, result.index);
   EXPECT_FALSE(engine.has_ready());
 }
 

@@ -42,6 +42,7 @@ Status RaftEngine::check_log() const {
 // snapshot <= applied <= handed out <= commit <= last index; the membership follows the log.
 Status RaftEngine::check_positions() const {
   if (commit_ > log_.last_index()) return violated("commit beyond the last index");
+  if (persisted_index_ > log_.last_index()) return violated("persisted index beyond the last index");
   if (commit_ < log_.snapshot_index()) return violated("commit below the snapshot");
   if (apply_cursor_ > commit_) return violated("handed out uncommitted entries");
   if (applied_ > apply_cursor_) return violated("applied beyond what was handed out");
@@ -72,8 +73,8 @@ Status RaftEngine::check_roles() const {
   return Status::Ok();
 }
 
-// The leader is a voter tracking every other member (of both memberships, see quorum.cc), with sane follower positions. Its own
-// match is its last index by construction (maybe_commit counts log_.last_index() for it).
+// The leader is a voter tracking every other member (of both memberships, see quorum.cc), with
+// sane follower positions. Its own match is what it synced (persisted_index_).
 Status RaftEngine::check_leader() const {
   if (!is_voter() && transfer_target_ == kNoNode)
     return violated("a removed leader that is not handing over");

@@ -50,13 +50,17 @@ std::vector<NodeId> RaftEngine::quorum_voters() const {
 // removal and steps down. Its own vote counts only where it is a voter.
 bool RaftEngine::can_campaign() const { return membership_.is_voter(config_.id); }
 
-// The highest index a majority of `membership`'s voters hold (the leader holds its whole log).
+// The highest index a majority of `membership`'s voters hold durably (the leader: what it synced).
 uint64_t RaftEngine::quorum_match_index(const Membership& membership) const {
   if (membership.voters.empty()) return 0;
   std::vector<uint64_t> matches;
   for (NodeId voter : membership.voters) {
     if (voter == config_.id) {
-      matches.push_back(log_.last_index());
+      uint64_t own = std::min(persisted_index_, log_.last_index());
+#ifdef SYNOD_MUTANTS
+      if (config_.mutants & kMutantCountUnsyncedSelf) own = log_.last_index();
+#endif
+      matches.push_back(own);
       continue;
     }
     auto it = progress_.find(voter);
@@ -75,6 +79,8 @@ uint64_t RaftEngine::quorum_match_index() const {
 
 // Keeps pending_membership_entries_ in step with the log after entries from `from` on changed.
 void RaftEngine::note_log_changed_from(uint64_t from) {
+  persisted_index_ = std::min(persisted_index_, from - 1);
+  if (handed_last_index_) handed_last_index_ = std::min(*handed_last_index_, from - 1);
   auto& pending = pending_membership_entries_;
   pending.erase(std::lower_bound(pending.begin(), pending.end(), from), pending.end());
   for (uint64_t index = std::max(from, commit_ + 1); index <= log_.last_index(); ++index)

@@ -53,6 +53,7 @@ RaftEngine::RaftEngine(const EngineConfig& config, DurableState state)
   }
   membership_ = membership_at(commit_);
   note_log_changed_from(commit_ + 1);
+  if (!unstarted) persisted_index_ = log_.last_index();  // recovered from disk: all durable
   role_ = follower_role();
   randomize_election_timeout();
   debug_check_invariants();
@@ -93,6 +94,7 @@ void RaftEngine::restart(DurableState state) {
   // even when the hard state recording it was lost.
   while (commit_ < log_.last_index() && log_.term(commit_ + 1) == 1) ++commit_;
   applied_ = apply_cursor_ = handed_apply_cursor_ = log_.snapshot_index();
+  synced_term_ = state.hard_state.term;  // not term_: a term raised from the log is not durable
 }
 
 Status RaftEngine::step(const Message& message) {
@@ -181,7 +183,16 @@ Status RaftEngine::dispatch(const RaftMessage& message, NodeId from) {
 }
 
 void RaftEngine::send(NodeId to, RaftMessage message) {
-  outbox_.push_back({config_.id, to, encode_message(message)});
+  const bool early = may_send_before_persist(message);
+  (early ? early_outbox_ : outbox_).push_back({config_.id, to, encode_message(message)});
+}
+
+// A leader's appends, heartbeats and TimeoutNow promise nothing about its own log; they need only
+// its term (and vote) durable, or a restart could vote again in a term it already led.
+bool RaftEngine::may_send_before_persist(const RaftMessage& message) const {
+  return role_ == Role::kLeader && message.term == term_ && synced_term_ == term_ &&
+         (message.type == MessageType::kAppend || message.type == MessageType::kHeartbeat ||
+          message.type == MessageType::kTimeoutNow);
 }
 
 bool RaftEngine::committed_in_current_term() const { return log_.term(commit_) == term_; }
@@ -198,22 +209,34 @@ void RaftEngine::tick() {
 bool RaftEngine::has_ready() const {
   if (ready_outstanding_) return false;
   return unpersisted_snapshot_ || log_.has_unstable() || hard_state() != persisted_hard_state_ ||
-         !outbox_.empty() || apply_cursor_ < commit_ || !read_states_.empty();
+         !outbox_.empty() || !early_outbox_.empty() || apply_cursor_ < commit_ || !read_states_.empty();
 }
 
 Ready RaftEngine::ready() {
   SYNOD_CHECK(!ready_outstanding_, "ready() called again before advance()");
+  flush_new_entries();
   Ready ready;
   ready.snapshot = std::move(unpersisted_snapshot_);
   unpersisted_snapshot_.reset();
   ready.entries = log_.take_unstable();
   HardState durable = hard_state();
   durable.commit = durable_commit(ready);
+  // etcd's MustSync: entries, a snapshot, a new term or vote must survive a crash; a commit index
+  // alone need not (a restart learns it again).
+  ready.must_sync = ready.snapshot || !ready.entries.empty() || durable.term != persisted_hard_state_.term ||
+                    durable.vote != persisted_hard_state_.vote;
   if (durable != persisted_hard_state_) {
     ready.hard_state = durable;
     persisted_hard_state_ = durable;
+    handed_term_ = durable.term;
+  }
+  if (!ready.entries.empty()) {
+    handed_last_index_ = ready.entries.back().index;
+  } else if (ready.snapshot) {
+    handed_last_index_ = ready.snapshot->meta.index;
   }
   ready.messages.swap(outbox_);
+  ready.early_messages.swap(early_outbox_);
   if (apply_cursor_ < commit_) {
     ready.committed = log_.slice(apply_cursor_ + 1, commit_, UINT64_MAX);
     apply_cursor_ = commit_;
@@ -240,7 +263,17 @@ void RaftEngine::advance() {
   SYNOD_CHECK(ready_outstanding_, "advance() without an outstanding Ready");
   applied_ = std::max(applied_, handed_apply_cursor_);
   ready_outstanding_ = false;
+  note_ready_advanced();
   debug_check_invariants();
+}
+
+// The outstanding Ready is durable: the leader's own entries now count towards the quorum.
+void RaftEngine::note_ready_advanced() {
+  if (handed_term_) synced_term_ = *handed_term_;
+  if (handed_last_index_) persisted_index_ = std::min(*handed_last_index_, log_.last_index());
+  handed_term_.reset();
+  handed_last_index_.reset();
+  if (role_ == Role::kLeader && maybe_commit() && role_ == Role::kLeader) broadcast_append();
 }
 
 EngineStatus RaftEngine::status() const {

@@ -81,6 +81,8 @@ class RaftEngine final : public Engine {
   uint64_t durable_commit(const Ready& ready) const;
   bool is_voter() const { return membership_.is_voter(config_.id); }
   bool committed_in_current_term() const;
+  bool may_send_before_persist(const RaftMessage& message) const;
+  void note_ready_advanced();
   void debug_check_invariants() const;
 
   // election.cc
@@ -104,6 +106,7 @@ class RaftEngine final : public Engine {
   // replication.cc
   uint64_t append_entry(EntryKind kind, std::string data);
   void broadcast_append();
+  void flush_new_entries();
   bool send_append(NodeId to, bool send_if_empty);
   void send_appends_while_possible(NodeId to);
   Status handle_append(const RaftMessage& message, NodeId from);
@@ -182,6 +185,7 @@ class RaftEngine final : public Engine {
   std::map<NodeId, Progress> progress_;
   NodeId transfer_target_ = kNoNode;
   uint64_t uncommitted_bytes_ = 0;         // command bytes appended but not yet committed
+  bool new_entries_unsent_ = false;        // appended since the last Ready: flush_new_entries()
 
   std::deque<PendingRead> pending_reads_;      // awaiting a heartbeat quorum, oldest first
   std::vector<uint64_t> reads_awaiting_commit_;  // until the leader commits in its term
@@ -193,7 +197,15 @@ class RaftEngine final : public Engine {
   HardState persisted_hard_state_;
   std::optional<Snapshot> unpersisted_snapshot_;
   std::vector<Message> outbox_;
+  std::vector<Message> early_outbox_;  // Ready::early_messages (may_send_before_persist)
   std::vector<ReadState> read_states_;
+  // Invariant: persisted_index_ <= last index, and the log up to it is durable (handed out in an
+  // advanced Ready and not overwritten since). A leader counts itself in a quorum only up to it,
+  // since its appends leave before its own sync.
+  uint64_t persisted_index_ = 0;
+  std::optional<uint64_t> handed_last_index_;  // the log's end once the outstanding Ready is durable
+  uint64_t synced_term_ = 0;                   // the term of the last durable hard state
+  std::optional<uint64_t> handed_term_;        // the term in the outstanding Ready's hard state
 
   // invariants.cc
   Status check_history() const;

@@ -32,9 +32,18 @@ uint64_t RaftEngine::append_entry(EntryKind kind, std::string data) {
   log_.append({index, term_, kind, std::move(data)});
   note_log_changed_from(index);
   if (kind == EntryKind::kMembership) sync_progress_with_membership();
-  maybe_commit();  // a single voter commits at once
-  if (role_ == Role::kLeader) broadcast_append();
+  maybe_commit();
+  // Sent when the Ready is taken (flush_new_entries): the proposals of one turn of the driver
+  // travel in one append per follower, not one each.
+  new_entries_unsent_ = role_ == Role::kLeader;
   return index;
+}
+
+void RaftEngine::flush_new_entries() {
+  if (!new_entries_unsent_) return;
+  new_entries_unsent_ = false;
+  if (role_ != Role::kLeader) return;
+  for (const auto& [node, progress] : progress_) send_append(node, false);
 }
 
 FlowLimits RaftEngine::flow_limits() const {

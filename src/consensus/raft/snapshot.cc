@@ -54,6 +54,8 @@ Status RaftEngine::handle_install_snapshot(const RaftMessage& message, NodeId fr
     response.index = commit_;
   } else {
     log_.reset(snapshot);
+    persisted_index_ = 0;  // the old log is gone; the snapshot counts once its Ready is durable
+    handed_last_index_.reset();
     commit_ = apply_cursor_ = snapshot.meta.index;
     pending_membership_entries_.clear();
     membership_ = snapshot.meta.membership;
