@@ -78,6 +78,7 @@ void Replica::receive(const consensus::Message& message) {
 }
 
 void Replica::pump() {
+  if (!failed()) flush_read_batch();  // replica_read_batch.cc
   while (engine_ != nullptr && !failed() && !ready_outstanding_ && engine_->has_ready()) {
     ready_outstanding_ = true;
     handle_ready(engine_->ready());

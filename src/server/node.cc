@@ -46,7 +46,10 @@ struct Node::Impl : replica::ReplicaEnv {
   void on_store_restored() override {
     if (watch_hub) watch_hub->on_restored();
   }
-  void on_members_changed() override { members_changed = true; }
+  void on_members_changed() override {
+    members_changed = true;
+    status_members_stale = true;
+  }
   void on_snapshot_applied(const consensus::SnapshotMeta& meta) override {
     log("{\"level\":\"info\",\"msg\":\"applied a snapshot from the leader\",\"index\":" +
         std::to_string(meta.index) + "}");
@@ -112,6 +115,8 @@ struct Node::Impl : replica::ReplicaEnv {
 
   // Node thread only (node_members.cc).
   bool members_changed = true;
+  // publish_status rebuilds the member list only after a change (it runs every loop turn).
+  bool status_members_stale = true;
   bool attributes_published = false;
   bool publish_in_flight = false;
   bool removed = false;
@@ -124,6 +129,7 @@ struct Node::Impl : replica::ReplicaEnv {
   mutable std::mutex status_mutex;
   NodeStatus published;  // guarded by status_mutex
   std::atomic<uint64_t> term{0};
+  std::atomic<bool> learner{false};
 };
 
 // Lease timing as etcd derives it: minimum TTL ceil(1.5 * election timeout) in seconds, revokes at
@@ -392,12 +398,19 @@ void Node::Impl::publish_status() {
   status.compacted_revision = replica_status.compacted_revision;
   status.db_size = replica_status.estimated_bytes;
   status.is_learner = replica_status.engine.membership.is_learner(config.id);
-  status.members = current_members();
+  if (status_members_stale) {
+    status.members = current_members();
+  } else {
+    std::lock_guard lock(status_mutex);
+    status.members = std::move(published.members);
+  }
+  status_members_stale = false;
   if (transport && transport->cluster_id() != 0) status.cluster_id = transport->cluster_id();
   if (replica_status.failure) status.errors.push_back(replica_status.failure->message());
   for (const replica::Alarm& alarm : replica->alarms())
     status.errors.push_back(replica::describe_alarm(alarm));  // etcd lists alarms in Status
   term.store(status.raft_term, std::memory_order_relaxed);
+  learner.store(status.is_learner, std::memory_order_relaxed);
   std::lock_guard lock(status_mutex);
   published = std::move(status);
 }
@@ -415,6 +428,8 @@ NodeStatus Node::status() const {
   std::lock_guard lock(impl_->status_mutex);
   return impl_->published;
 }
+
+bool Node::is_learner() const { return impl_->learner.load(std::memory_order_relaxed); }
 
 HeaderInfo Node::header() const {
   int64_t revision = 0;

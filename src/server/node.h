@@ -175,6 +175,8 @@ class Node {
 
   // Any thread; a consistent copy.
   NodeStatus status() const;
+  // Any thread, without copying the status: whether this member is a learner (per request).
+  bool is_learner() const;
   HeaderInfo header() const;
   // The peer port actually bound (after start()).
   uint16_t peer_port() const;
