@@ -127,11 +127,15 @@ void Replica::handle_ready(Ready ready) {
 
 void Replica::complete_ready(Ready ready, bool messages_sent) {
   if (!messages_sent) send_engine_messages(ready.messages);
+  const bool changes_store = ready.snapshot.has_value() || !ready.committed.empty();
+  if (changes_store) env_.before_store_changes();
   if (ready.snapshot) apply_snapshot(*ready.snapshot);
   for (const Entry& entry : ready.committed) {
-    if (failed()) return;
+    if (failed()) break;
     apply_entry(entry);
   }
+  if (changes_store) env_.after_store_changes();
+  if (failed()) return;
   for (const consensus::ReadState& read : ready.read_states) on_read_index(read.request_id, read.index);
   serve_released_reads();
   ready_outstanding_ = false;

@@ -74,6 +74,10 @@ class ReplicaEnv {
   virtual void on_message_refused(const consensus::Message& /*message*/, const Status& /*why*/) {}
   // The membership or the member metadata changed (an applied entry or snapshot).
   virtual void on_members_changed() {}
+  // Around every change of the store (a batch of committed entries, a snapshot restore): the
+  // server takes a writer lock here so that other threads may read the store meanwhile.
+  virtual void before_store_changes() {}
+  virtual void after_store_changes() {}
 };
 
 struct ReplicaOptions {

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <random>
 #include <set>
+#include <shared_mutex>
 
 #include <arpa/inet.h>
 
@@ -46,6 +47,8 @@ struct Node::Impl : replica::ReplicaEnv {
   void on_store_restored() override {
     if (watch_hub) watch_hub->on_restored();
   }
+  void before_store_changes() override { store_mutex.lock(); }
+  void after_store_changes() override { store_mutex.unlock(); }
   void on_members_changed() override {
     members_changed = true;
     status_members_stale = true;
@@ -82,6 +85,10 @@ struct Node::Impl : replica::ReplicaEnv {
   }
 
   void run();
+  void mark_node_thread();
+  // Answers a serializable Range on the calling thread; false when it must take the queue (the
+  // node is not serving, or this is the node thread, which may hold the writer lock).
+  bool serve_serializable(const kv::RangeRequest& range, const RequestDone& done);
   void drain_inbox();
   void run_tasks();
   void pump_watch_hub();
@@ -130,6 +137,10 @@ struct Node::Impl : replica::ReplicaEnv {
   NodeStatus published;  // guarded by status_mutex
   std::atomic<uint64_t> term{0};
   std::atomic<bool> learner{false};
+  // Held for writing by the node thread while it changes the store, for reading by the threads
+  // that answer serializable reads (serve_serializable).
+  std::shared_mutex store_mutex;
+  std::atomic<bool> serving_reads{false};  // between start() and stop()
 };
 
 // Lease timing as etcd derives it: minimum TTL ceil(1.5 * election timeout) in seconds, revokes at
@@ -230,6 +241,7 @@ Status Node::start() {
     impl.running = true;
   }
   impl.thread = std::thread([&impl] { impl.run(); });
+  impl.serving_reads.store(true);
   return Status::Ok();
 }
 
@@ -240,6 +252,7 @@ void Node::stop() {
     if (impl.stopping) return;
     impl.stopping = true;
   }
+  impl.serving_reads.store(false);
   impl.inbox_changed.notify_one();
   if (impl.thread.joinable()) impl.thread.join();
   if (impl.transport) impl.transport->stop();
@@ -278,6 +291,9 @@ void Node::run_on_node_thread(NodeTask task) {
 
 void Node::submit(kv::Command command, RequestDone done) {
   Impl& impl = *impl_;
+  if (const auto* range = std::get_if<kv::RangeRequest>(&command);
+      range != nullptr && range->serializable && impl.serve_serializable(*range, done))
+    return;
   {
     std::lock_guard lock(impl.inbox_mutex);
     if (impl.running && !impl.stopping) {
@@ -292,6 +308,7 @@ void Node::submit(kv::Command command, RequestDone done) {
 }
 
 void Node::Impl::run() {
+  mark_node_thread();
   auto next_tick = Clock::now() + config.heartbeat_interval;
   for (;;) {
     {
@@ -321,6 +338,26 @@ void Node::Impl::run() {
   }
   replica->fail_all(replica::error_stopped());
   publish_status();
+}
+
+namespace {
+thread_local const void* node_thread_of = nullptr;  // the Node::Impl whose thread this is
+}  // namespace
+
+void Node::Impl::mark_node_thread() { node_thread_of = this; }
+
+bool Node::Impl::serve_serializable(const kv::RangeRequest& range, const RequestDone& done) {
+  if (node_thread_of == this || !serving_reads.load()) return false;
+  kv::ApplyResult result;
+  kv::RangeResponse response;
+  {
+    std::shared_lock lock(store_mutex);
+    result.status = replica->store().range(range, response);
+    result.revision = replica->store().current_revision();
+  }
+  result.response = std::move(response);
+  done(result, header_at(result.revision));
+  return true;
 }
 
 void Node::Impl::drain_inbox() {
