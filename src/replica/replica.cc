@@ -78,6 +78,7 @@ void Replica::receive(const consensus::Message& message) {
 }
 
 void Replica::pump() {
+  if (!failed()) flush_read_batch();  // replica_read_batch.cc
   while (engine_ != nullptr && !failed() && !ready_outstanding_ && engine_->has_ready()) {
     ready_outstanding_ = true;
     handle_ready(engine_->ready());
@@ -131,11 +132,15 @@ void Replica::handle_ready(Ready ready) {
 
 void Replica::complete_ready(Ready ready, bool messages_sent) {
   if (!messages_sent) send_engine_messages(ready.messages);
+  const bool changes_store = ready.snapshot.has_value() || !ready.committed.empty();
+  if (changes_store) env_.before_store_changes();
   if (ready.snapshot) apply_snapshot(*ready.snapshot);
   for (const Entry& entry : ready.committed) {
-    if (failed()) return;
+    if (failed()) break;
     apply_entry(entry);
   }
+  if (changes_store) env_.after_store_changes();
+  if (failed()) return;
   for (const consensus::ReadState& read : ready.read_states) on_read_index(read.request_id, read.index);
   serve_released_reads();
   ready_outstanding_ = false;

@@ -76,6 +76,10 @@ class ReplicaEnv {
   virtual void on_message_refused(const consensus::Message& /*message*/, const Status& /*why*/) {}
   // The membership or the member metadata changed (an applied entry or snapshot).
   virtual void on_members_changed() {}
+  // Around every change of the store (a batch of committed entries, a snapshot restore): the
+  // server takes a writer lock here so that other threads may read the store meanwhile.
+  virtual void before_store_changes() {}
+  virtual void after_store_changes() {}
 };
 
 struct ReplicaOptions {
@@ -207,9 +211,21 @@ class Replica {
   std::string state_snapshot() const;       // the store's snapshot with the alarms
   Status restore_state(std::string_view data);
   void propose_envelope(consensus::NodeId origin, uint64_t request_id, std::string envelope);
-  void request_read_index(consensus::NodeId origin, uint64_t origin_request_id);
   void on_read_index(uint64_t request_id, uint64_t index);
   void serve_released_reads();
+  // ReadIndex batching (replica_read_batch.cc): reads queue until the next pump sends one request.
+  struct ReadBatch {
+    std::vector<uint64_t> local_reads;     // request ids in reads_
+    std::vector<ForwardedRead> forwarded;  // leader: followers' batches
+    uint64_t deadline_tick = 0;            // dropped unanswered after it
+  };
+  void queue_read_index(consensus::NodeId origin, uint64_t origin_request_id);
+  void flush_read_batch();
+  // Nothing when `batch_id` names no batch waiting here (it timed out).
+  void release_read_batch(uint64_t batch_id, uint64_t index);
+  void refuse_read_batch_by_id(uint64_t batch_id, const Status& refusal);
+  void refuse_read_batch(const ReadBatch& batch, const Status& refusal);
+  void clear_read_batches();
   void answer(uint64_t request_id, const kv::ApplyResult& result);
   void expire_requests();
   // The leader changed: what was sent to another leader will get no answer from it.
@@ -263,7 +279,9 @@ class Replica {
   std::map<uint64_t, Waiter> writes_;               // request id -> waiting write
   std::map<uint64_t, std::pair<kv::Command, Waiter>> reads_;  // request id -> read awaiting index
   std::multimap<uint64_t, uint64_t> released_reads_;  // read index -> request id
-  std::map<uint64_t, ForwardedRead> forwarded_reads_;  // leader: engine read id -> asker
+  std::vector<uint64_t> unsent_local_reads_;          // awaiting the next flush_read_batch
+  std::vector<ForwardedRead> unsent_forwarded_reads_;  // leader: followers' batches, the same
+  std::map<uint64_t, ReadBatch> read_batches_;         // batch id -> reads awaiting its index
 
   // A network may deliver a forwarded write twice. Proposing both copies would apply the write
   // twice; refusing the second after proposing the first would tell the origin "not proposed"

@@ -137,51 +137,11 @@ void Replica::submit_read(const kv::Command& command, RequestDone done) {
   reads_.emplace(request_id,
                  std::make_pair(command, Waiter{std::move(done),
                                                 now_tick_ + options_.request_timeout_ticks, leader}));
-  request_read_index(id(), request_id);
-}
-
-// Asks the leader (this replica or another) for a read index on behalf of `origin`.
-void Replica::request_read_index(consensus::NodeId origin, uint64_t origin_request_id) {
-  const consensus::NodeId leader = engine_->status().leader;
-  if (leader != id()) {
-    if (origin == id() && leader != consensus::kNoNode)
-      send_replica_message(leader, encode_replica_message({Channel::kReadIndex, origin_request_id, 0, {}}));
-    else if (origin != id())
-      send_replica_message(origin, encode_replica_message({Channel::kReadRefused, origin_request_id, 0,
-                                                           error_leader_changed().message()}));
-    return;
-  }
-  uint64_t engine_request_id = origin_request_id;
-  if (origin != id()) {
-    engine_request_id = next_request_id();
-    forwarded_reads_[engine_request_id] = ForwardedRead{origin, origin_request_id};
-  }
-  Status started = engine_->read_index(engine_request_id);
-  if (started.ok()) return;
-  forwarded_reads_.erase(engine_request_id);
-  const Status refusal = started.code() == StatusCode::kNotLeader ? error_leader_changed() : started;
-  if (origin == id()) {
-    auto it = reads_.find(origin_request_id);
-    if (it == reads_.end()) return;
-    RequestDone done = std::move(it->second.second.done);
-    reads_.erase(it);
-    done(error_result(refusal));
-  } else {
-    send_replica_message(origin, encode_replica_message(
-                                     {Channel::kReadRefused, origin_request_id, 0, refusal.message()}));
-  }
+  queue_read_index(id(), request_id);  // replica_read_batch.cc
 }
 
 void Replica::on_read_index(uint64_t request_id, uint64_t index) {
-  auto forwarded = forwarded_reads_.find(request_id);
-  if (forwarded != forwarded_reads_.end()) {
-    const ForwardedRead asker = forwarded->second;
-    forwarded_reads_.erase(forwarded);
-    send_replica_message(asker.origin, encode_replica_message(
-                                           {Channel::kReadIndexReply, asker.origin_request_id, index, {}}));
-    return;
-  }
-  released_reads_.emplace(index, request_id);
+  release_read_batch(request_id, index);  // false: the batch timed out meanwhile
 }
 
 void Replica::serve_released_reads() {
@@ -227,26 +187,18 @@ void Replica::receive_replica_message(const consensus::Message& message) {
       answer(decoded.request_id, error_result({StatusCode::kUnavailable, decoded.body}));
       break;
     case Channel::kReadIndex:
-      request_read_index(message.from, decoded.request_id);
+      queue_read_index(message.from, decoded.request_id);
       break;
-    case Channel::kReadIndexReply: {
-      auto read = reads_.find(decoded.request_id);
-      if (read != reads_.end() && !is_lease_request(read->second.first))
-        released_reads_.emplace(decoded.index, decoded.request_id);
+    case Channel::kReadIndexReply:
+      release_read_batch(decoded.request_id, decoded.index);
       serve_released_reads();
       break;
-    }
     case Channel::kLease:
       receive_lease_message(message.from, decoded);
       break;
-    case Channel::kReadRefused: {
-      auto it = reads_.find(decoded.request_id);
-      if (it == reads_.end()) return;
-      RequestDone done = std::move(it->second.second.done);
-      reads_.erase(it);
-      done(error_result({StatusCode::kUnavailable, decoded.body}));
+    case Channel::kReadRefused:
+      refuse_read_batch_by_id(decoded.request_id, {StatusCode::kUnavailable, decoded.body});
       break;
-    }
     case Channel::kEngine:
       break;
   }
@@ -330,7 +282,7 @@ void Replica::fail_all(const Status& reason) {
   writes_.clear();
   reads_.clear();
   released_reads_.clear();
-  forwarded_reads_.clear();
+  clear_read_batches();
   for (auto& [request_id, waiter] : writes) waiter.done(error_result(reason));
   for (auto& [request_id, read] : reads) read.second.done(error_result(reason));
 }

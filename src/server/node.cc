@@ -5,6 +5,7 @@
 #include <iostream>
 #include <random>
 #include <set>
+#include <shared_mutex>
 
 #include <arpa/inet.h>
 
@@ -46,7 +47,12 @@ struct Node::Impl : replica::ReplicaEnv {
   void on_store_restored() override {
     if (watch_hub) watch_hub->on_restored();
   }
-  void on_members_changed() override { members_changed = true; }
+  void before_store_changes() override { store_mutex.lock(); }
+  void after_store_changes() override { store_mutex.unlock(); }
+  void on_members_changed() override {
+    members_changed = true;
+    status_members_stale = true;
+  }
   void on_snapshot_applied(const consensus::SnapshotMeta& meta) override {
     log("{\"level\":\"info\",\"msg\":\"applied a snapshot from the leader\",\"index\":" +
         std::to_string(meta.index) + "}");
@@ -79,6 +85,10 @@ struct Node::Impl : replica::ReplicaEnv {
   }
 
   void run();
+  void mark_node_thread();
+  // Answers a serializable Range on the calling thread; false when it must take the queue (the
+  // node is not serving, or this is the node thread, which may hold the writer lock).
+  bool serve_serializable(const kv::RangeRequest& range, const RequestDone& done);
   void drain_inbox();
   void run_tasks();
   void pump_watch_hub();
@@ -112,6 +122,8 @@ struct Node::Impl : replica::ReplicaEnv {
 
   // Node thread only (node_members.cc).
   bool members_changed = true;
+  // publish_status rebuilds the member list only after a change (it runs every loop turn).
+  bool status_members_stale = true;
   bool attributes_published = false;
   bool publish_in_flight = false;
   bool removed = false;
@@ -124,6 +136,11 @@ struct Node::Impl : replica::ReplicaEnv {
   mutable std::mutex status_mutex;
   NodeStatus published;  // guarded by status_mutex
   std::atomic<uint64_t> term{0};
+  std::atomic<bool> learner{false};
+  // Held for writing by the node thread while it changes the store, for reading by the threads
+  // that answer serializable reads (serve_serializable).
+  std::shared_mutex store_mutex;
+  std::atomic<bool> serving_reads{false};  // between start() and stop()
 };
 
 // Lease timing as etcd derives it: minimum TTL ceil(1.5 * election timeout) in seconds, revokes at
@@ -224,6 +241,7 @@ Status Node::start() {
     impl.running = true;
   }
   impl.thread = std::thread([&impl] { impl.run(); });
+  impl.serving_reads.store(true);
   return Status::Ok();
 }
 
@@ -234,6 +252,7 @@ void Node::stop() {
     if (impl.stopping) return;
     impl.stopping = true;
   }
+  impl.serving_reads.store(false);
   impl.inbox_changed.notify_one();
   if (impl.thread.joinable()) impl.thread.join();
   if (impl.transport) impl.transport->stop();
@@ -272,6 +291,9 @@ void Node::run_on_node_thread(NodeTask task) {
 
 void Node::submit(kv::Command command, RequestDone done) {
   Impl& impl = *impl_;
+  if (const auto* range = std::get_if<kv::RangeRequest>(&command);
+      range != nullptr && range->serializable && impl.serve_serializable(*range, done))
+    return;
   {
     std::lock_guard lock(impl.inbox_mutex);
     if (impl.running && !impl.stopping) {
@@ -286,6 +308,7 @@ void Node::submit(kv::Command command, RequestDone done) {
 }
 
 void Node::Impl::run() {
+  mark_node_thread();
   auto next_tick = Clock::now() + config.heartbeat_interval;
   for (;;) {
     {
@@ -315,6 +338,26 @@ void Node::Impl::run() {
   }
   replica->fail_all(replica::error_stopped());
   publish_status();
+}
+
+namespace {
+thread_local const void* node_thread_of = nullptr;  // the Node::Impl whose thread this is
+}  // namespace
+
+void Node::Impl::mark_node_thread() { node_thread_of = this; }
+
+bool Node::Impl::serve_serializable(const kv::RangeRequest& range, const RequestDone& done) {
+  if (node_thread_of == this || !serving_reads.load()) return false;
+  kv::ApplyResult result;
+  kv::RangeResponse response;
+  {
+    std::shared_lock lock(store_mutex);
+    result.status = replica->store().range(range, response);
+    result.revision = replica->store().current_revision();
+  }
+  result.response = std::move(response);
+  done(result, header_at(result.revision));
+  return true;
 }
 
 void Node::Impl::drain_inbox() {
@@ -392,12 +435,19 @@ void Node::Impl::publish_status() {
   status.compacted_revision = replica_status.compacted_revision;
   status.db_size = replica_status.estimated_bytes;
   status.is_learner = replica_status.engine.membership.is_learner(config.id);
-  status.members = current_members();
+  if (status_members_stale) {
+    status.members = current_members();
+  } else {
+    std::lock_guard lock(status_mutex);
+    status.members = std::move(published.members);
+  }
+  status_members_stale = false;
   if (transport && transport->cluster_id() != 0) status.cluster_id = transport->cluster_id();
   if (replica_status.failure) status.errors.push_back(replica_status.failure->message());
   for (const replica::Alarm& alarm : replica->alarms())
     status.errors.push_back(replica::describe_alarm(alarm));  // etcd lists alarms in Status
   term.store(status.raft_term, std::memory_order_relaxed);
+  learner.store(status.is_learner, std::memory_order_relaxed);
   std::lock_guard lock(status_mutex);
   published = std::move(status);
 }
@@ -415,6 +465,8 @@ NodeStatus Node::status() const {
   std::lock_guard lock(impl_->status_mutex);
   return impl_->published;
 }
+
+bool Node::is_learner() const { return impl_->learner.load(std::memory_order_relaxed); }
 
 HeaderInfo Node::header() const {
   int64_t revision = 0;

@@ -10,8 +10,9 @@
 //
 // Requests (submit) come from any thread; their callbacks run ON THE NODE THREAD and must be
 // quick (the gRPC layer only finishes a reactor). Routing:
-//   - a RangeRequest, or a Txn without writes, is a read: serializable ones are served at once
-//     from the local store; linearizable ones wait for a ReadIndex from the leader (a follower
+//   - a RangeRequest, or a Txn without writes, is a read: serializable Ranges are served at once
+//     from the local store ON THE CALLING THREAD, under a reader lock the node thread takes for
+//     writing while it applies (no hop to the node thread); linearizable ones wait for a ReadIndex from the leader (a follower
 //     asks the leader over the peer transport), then for the local applied index to reach it;
 //   - everything else is proposed: on a follower the leader proposes it on its behalf and
 //     answers with the (index, term) it got; the answer comes from the LOCAL store once the
@@ -151,7 +152,8 @@ class Node {
   // Fails every waiting request, stops the thread and the transport. Idempotent.
   void stop();
 
-  // Any thread. `done` runs exactly once, on the node thread (or inline when refused at once).
+  // Any thread. `done` runs exactly once, on the node thread (or inline when refused at once, or
+  // for a serializable Range).
   void submit(kv::Command command, RequestDone done);
 
   // Any thread. `task` runs on the node thread with the replica, once per turn of the loop (at
@@ -175,6 +177,8 @@ class Node {
 
   // Any thread; a consistent copy.
   NodeStatus status() const;
+  // Any thread, without copying the status: whether this member is a learner (per request).
+  bool is_learner() const;
   HeaderInfo header() const;
   // The peer port actually bound (after start()).
   uint16_t peer_port() const;

@@ -1,6 +1,7 @@
 // synod: one member of a Synod cluster, serving etcd's v3 gRPC API (docs/server.md).
 // Exit codes: 0 after a clean shutdown (SIGTERM or SIGINT), 1 when the node or the API server
 // cannot start, 2 on bad flags.
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -162,6 +163,9 @@ int serve(ServerOptions& options, const sigset_t& shutdown_signals) {
 
 int main(int argc, char** argv) {
   using namespace synod::app;
+  // Snapshot buffers (tens of MiB) are mmapped and unmapped when freed: glibc's adaptive threshold
+  // would otherwise move them into the heap after the first one, where freed pages stay resident.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   const sigset_t shutdown_signals = block_shutdown_signals();
   CommandLine command_line = parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
   switch (command_line.action) {

@@ -24,7 +24,7 @@ grpc::ServerUnaryReactor* submit(server::Node& node, const ProtoRequest& request
                                  ProtoResponse* response) {
   auto* call = new UnaryCall();  // deletes itself in OnDone
   UnaryCall::Handle handle = call->handle();
-  if (!served_by_learner(request) && node.status().is_learner) {
+  if (!served_by_learner(request) && node.is_learner()) {
     handle.finish([] {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "etcdserver: rpc not supported for learner");
     });
