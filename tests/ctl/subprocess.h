@@ -17,6 +17,7 @@
 #include <fstream>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -143,6 +144,7 @@ inline std::vector<int> free_ports(std::size_t count) {
   const int top = ephemeral_low > 12000 ? ephemeral_low - 1 : 60999;
   std::mt19937 random(std::random_device{}());
   std::uniform_int_distribution<int> pick(bottom, top);
+  static std::set<int> handed_out;  // earlier ports may not be bound yet: never hand one out twice
   std::vector<int> sockets;
   std::vector<int> ports;
   for (int attempt = 0; ports.size() < count && attempt < 1000; ++attempt) {
@@ -150,13 +152,19 @@ inline std::vector<int> free_ports(std::size_t count) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(static_cast<std::uint16_t>(pick(random)));
+    const int candidate = pick(random);
+    if (handed_out.count(candidate) != 0) {
+      close(fd);
+      continue;
+    }
+    address.sin_port = htons(static_cast<std::uint16_t>(candidate));
     if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
       close(fd);
       continue;
     }
     sockets.push_back(fd);  // held open until all are chosen, so none repeats
-    ports.push_back(ntohs(address.sin_port));
+    ports.push_back(candidate);
+    handed_out.insert(candidate);
   }
   for (const int fd : sockets) close(fd);
   return ports;

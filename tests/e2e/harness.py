@@ -103,6 +103,9 @@ def _ephemeral_port_range():
         return 32768, 60999
 
 
+_HANDED_OUT_PORTS = set()  # a port is handed out once per process: earlier ones may not be bound yet
+
+
 def free_ports(count):
     """`count` distinct free TCP ports on 127.0.0.1, all held open together while chosen.
 
@@ -117,13 +120,19 @@ def free_ports(count):
     try:
         while len(sockets) < count:
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            port = rng.randint(bottom, top)
+            if port in _HANDED_OUT_PORTS:
+                s.close()
+                continue
             try:
-                s.bind((HOST, rng.randint(bottom, top)))
+                s.bind((HOST, port))
             except OSError:
                 s.close()
                 continue
             sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
+        ports = [s.getsockname()[1] for s in sockets]
+        _HANDED_OUT_PORTS.update(ports)
+        return ports
     finally:
         for s in sockets:
             s.close()
@@ -301,13 +310,19 @@ class Cluster:
         self.kind = kind
         self.name = name
         binary = harness.etcd_binary() if kind == "etcd" else harness.synod_binary()
-        ports = free_ports(2 * size)
+        self._settings = (list(extra_flags), heartbeat_ms, election_ms)
         self.nodes = []
         for i in range(size):
             node_name = "%s-%d" % (name, i)
             self.nodes.append(Node(harness, kind, binary, node_name,
-                                   os.path.join(harness.dir, node_name + ".data"),
-                                   ports[2 * i], ports[2 * i + 1]))
+                                   os.path.join(harness.dir, node_name + ".data"), 0, 0))
+        self._assign_ports()
+
+    def _assign_ports(self):
+        extra_flags, heartbeat_ms, election_ms = self._settings
+        ports = free_ports(2 * len(self.nodes))
+        for i, n in enumerate(self.nodes):
+            n.client_port, n.peer_port = ports[2 * i], ports[2 * i + 1]
         initial_cluster = ",".join("%s=%s" % (n.name, n.peer_url) for n in self.nodes)
         for n in self.nodes:
             n.flags = [
@@ -319,21 +334,32 @@ class Cluster:
                 "--initial-advertise-peer-urls", n.peer_url,
                 "--initial-cluster", initial_cluster,
                 "--initial-cluster-state", "new",
-                "--initial-cluster-token", "e2e-" + name,
+                "--initial-cluster-token", "e2e-" + self.name,
                 "--heartbeat-interval", str(heartbeat_ms),
                 "--election-timeout", str(election_ms),
             ] + list(extra_flags)
-            if kind == "etcd":
+            if self.kind == "etcd":
                 n.flags += ["--logger", "zap", "--log-outputs", "stderr"]
+
+    def lost_a_port(self):
+        """True when a member exited because another process took one of its ports."""
+        return any(not n.running() and "address already in use" in n.log_text()
+                   for n in self.nodes)
+
+    def move_to_new_ports(self):
+        """Stops every member, forgets their data and chooses new ports (before any real use)."""
+        for n in self.nodes:
+            n.kill9()
+            shutil.rmtree(n.data_dir, ignore_errors=True)
+        self._assign_ports()
+        log("%s: a port was taken by another process; starting again on new ports" % self.name)
 
     def endpoints(self, indices=None):
         nodes = self.nodes if indices is None else [self.nodes[i] for i in indices]
         return [n.endpoint for n in nodes]
 
     def start(self, timeout=30):
-        for n in self.nodes:
-            n.start()
-        self.wait_ready(timeout=timeout)
+        start_clusters([self], timeout=timeout)
 
     def wait_ready(self, indices=None, timeout=30):
         """Until every chosen member answers a linearizable read (`endpoint health`)."""
@@ -392,6 +418,26 @@ class Cluster:
         for n in self.nodes:
             if n.running():
                 n.terminate()
+
+
+def start_clusters(clusters, timeout=30, attempts=3):
+    """Starts every member of every cluster at once and waits until all are healthy. A cluster
+    whose member lost a port to another process (ports are chosen before the servers bind them)
+    starts again on new ports."""
+    for c in clusters:
+        for n in c.nodes:
+            n.start()
+    for c in clusters:
+        for attempt in range(attempts):
+            try:
+                c.wait_ready(timeout=timeout)
+                break
+            except TestFailure:
+                if attempt + 1 == attempts or not c.lost_a_port():
+                    raise
+                c.move_to_new_ports()
+                for n in c.nodes:
+                    n.start()
 
 
 class Harness:

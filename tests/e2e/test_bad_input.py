@@ -730,11 +730,7 @@ def body(h):
              h.cluster("synod", 3, name="synod3", extra_flags=SMALL_FLAGS)]
     default = [h.cluster("etcd", 1, name="etcd1-default"),
                h.cluster("synod", 1, name="synod1-default")]
-    for c in small + default:
-        for n in c.nodes:
-            n.start()
-    for c in small + default:
-        c.wait_ready(timeout=30)
+    harness.start_clusters(small + default, timeout=30)
     only = set(filter(None, h.args.cases.split(",")))
     failures = []
     for clusters, cases in ((small, SMALL_CASES), (default, DEFAULT_CASES)):

@@ -669,11 +669,7 @@ def body(h):
         m = re.fullmatch(r"(etcd|synod)(\d+)", t)
         check(m is not None, "bad target %s" % t)
         clusters.append(h.cluster(m.group(1), int(m.group(2)), name=t, extra_flags=flags))
-    for c in clusters:
-        for n in c.nodes:
-            n.start()
-    for c in clusters:
-        c.wait_ready(timeout=30)
+    harness.start_clusters(clusters, timeout=30)
 
     failures = []
     if not h.args.skip_script:

@@ -253,11 +253,7 @@ def body(h):
     else:
         log("no synodctl binary: comparing etcdctl only")
         synodctl = None
-    for c in clusters + ([synodctl_cluster] if synodctl_cluster else []):
-        for n in c.nodes:
-            n.start()
-    for c in clusters + ([synodctl_cluster] if synodctl_cluster else []):
-        c.wait_ready(timeout=30)
+    harness.start_clusters(clusters + ([synodctl_cluster] if synodctl_cluster else []), timeout=30)
     for c in clusters + ([synodctl_cluster] if synodctl_cluster else []):
         for argv, stdin in WRITES:
             r = h.etcdctl(c.endpoints([0]), *argv, input=stdin)
