@@ -343,7 +343,7 @@ class Cluster:
 
     def lost_a_port(self):
         """True when a member exited because another process took one of its ports."""
-        return any(not n.running() and "address already in use" in n.log_text()
+        return any(not n.running() and "address already in use" in n.log_text().lower()
                    for n in self.nodes)
 
     def move_to_new_ports(self):
