@@ -48,14 +48,15 @@ void check_member_table(const replica::MemberTable& table) {
 }
 
 void check_alarms(std::string_view store_snapshot, const std::set<replica::Alarm>& alarms) {
+  // Without alarms the store snapshot is written as it is, so one that itself starts with "SAL1"
+  // (never a real one: those start with "SKV1") would read back as an alarm header.
+  if (alarms.empty() && store_snapshot.starts_with("SAL1")) return;
   std::string encoded = replica::encode_state_snapshot(std::string(store_snapshot), alarms);
   std::string_view store_again;
   std::set<replica::Alarm> alarms_again;
   FUZZ_CHECK(replica::decode_state_snapshot(encoded, store_again, alarms_again).ok());
   FUZZ_CHECK(alarms_again == alarms);
-  // A store snapshot that itself starts with "SAL1" is read as an alarm header when no alarm
-  // is active: only then may the round trip differ.
-  if (!alarms.empty() || !store_snapshot.starts_with("SAL1")) FUZZ_CHECK(store_again == store_snapshot);
+  FUZZ_CHECK(store_again == store_snapshot);
 }
 
 void check_store(std::string_view store_snapshot) {
