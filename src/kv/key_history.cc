@@ -81,6 +81,9 @@ Status KeyHistory::validate(const std::vector<KeyRecord>& records, int64_t curre
     return invalid("bad first version");
   if (first.version == 1 && first.create_revision != first.modified.main)
     return invalid("version 1 must be the creation");
+  // Each version of a generation took its own revision (a Txn puts a key at most once).
+  if (first.version > first.modified.main - first.create_revision + 1)
+    return invalid("more versions than revisions since the creation");
   int64_t at_or_below_compaction = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     const KeyRecord& record = records[i];

@@ -62,7 +62,7 @@ void shape_range(const RangeRequest& request, std::vector<KeyValue> kvs, RangeRe
   // etcd 3.4 fetches only limit + 1 keys (in key order) unless an explicit order or a filter
   // makes it fetch everything; a non-key target with order NONE then sorts just those.
   if (request.limit > 0 && request.sort_order == SortOrder::kNone && !has_filters(request) &&
-      static_cast<int64_t>(kvs.size()) > request.limit + 1) {
+      static_cast<int64_t>(kvs.size()) - 1 > request.limit) {  // limit + 1 overflows at INT64_MAX
     kvs.resize(static_cast<size_t>(request.limit + 1));
   }
   std::erase_if(kvs, [&request](const KeyValue& kv) { return outside_filters(request, kv); });

@@ -24,6 +24,9 @@ namespace {
 constexpr uint32_t kSnapshotMagic = 0x31564b53;  // "SKV1"
 constexpr uint8_t kSnapshotFormatVersion = 2;
 constexpr size_t kChecksumBytes = 8;
+// A revision grows by at most one per log entry and engines refuse log indexes past 2^62
+// (raft/message.h), so a larger one is corruption; the bound also keeps revision + 1 in range.
+constexpr int64_t kMaxRestoredRevision = int64_t{1} << 62;
 
 void write_record(ByteWriter& writer, const KeyRecord& record) {
   writer.varint(static_cast<uint64_t>(record.modified.main));
@@ -108,7 +111,8 @@ Status MvccStore::restore(std::string_view snapshot) {
       !read_count(reader, key_count))
     return corrupt("truncated header");
   int64_t compacted_revision = compacted_plus_one - 1;
-  if (current_revision < kInitialRevision || compacted_revision > current_revision)
+  if (current_revision < kInitialRevision || current_revision > kMaxRestoredRevision ||
+      compacted_revision > current_revision)
     return corrupt("revisions out of range");
 
   std::map<std::string, KeyHistory> keys;

@@ -83,6 +83,9 @@ const RangeCase kRangeCases[] = {
      {"a", "b", "foo", "foo1", "fop"}, 5, false},
     {"limit above", {.key = kAllKeys, .range_end = kAllKeys, .limit = 6},
      {"a", "b", "foo", "foo1", "fop"}, 5, false},
+    // Found by fuzz/api_requests: limit + 1 overflowed (etcdctl get --limit accepts any int64).
+    {"largest limit", {.key = kAllKeys, .range_end = kAllKeys, .limit = INT64_MAX},
+     {"a", "b", "foo", "foo1", "fop"}, 5, false},
     {"key descend", sorted(kDescend, kKey), {"fop", "foo1", "foo", "b", "a"}, 5, false},
     {"key ascend", sorted(kAscend, kKey), {"a", "b", "foo", "foo1", "fop"}, 5, false},
     {"version ascend", sorted(kAscend, kVersion), {"b", "foo", "foo1", "fop", "a"}, 5, false},

@@ -207,6 +207,9 @@ TEST(SnapshotTest, StructurallyWrongSnapshotsAreRefused) {
       {"recreation not at version 1", raw_snapshot(5, -1, {{"a", {put2, del4, {5, 0, false, 5, 2, ""}}}})},
       {"history older than the compaction", raw_snapshot(4, 3, {{"a", {put2, put3}}})},
       {"version 1 not at creation", raw_snapshot(4, -1, {{"a", {{3, 0, false, 2, 1, "v"}}}})},
+      // Found by fuzz/snapshot: a restored revision of INT64_MAX overflowed at the next write.
+      {"revision no log reaches", raw_snapshot(INT64_MAX, -1, {})},
+      {"more versions than revisions", raw_snapshot(9, 5, {{"a", {{6, 0, false, 2, INT64_MAX, "v"}}}})},
   };
   for (const Case& c : cases) {
     MvccStore target;
