@@ -16,13 +16,15 @@ bool all_zero(std::string_view bytes) {
   return bytes.find_first_not_of('\0') == std::string_view::npos;
 }
 
-// Reads the record at `offset`; on kBad, `reason` says what is wrong with it.
+// Reads the record at `offset`; on kBad, `*reason` (when not null) says what is wrong with it.
+// The search for a later valid record probes every offset and passes null: formatting a reason
+// per probe cost more than the probe.
 ReadResult read_record(std::string_view contents, uint64_t offset, ScannedRecord& record,
-                       std::string& reason) {
+                       std::string* reason) {
   std::string_view rest = contents.substr(offset);
   if (rest.size() < kRecordHeaderBytes) {
     if (all_zero(rest)) return ReadResult::kZeros;
-    reason = "partial record header (" + std::to_string(rest.size()) + " bytes)";
+    if (reason) *reason = "partial record header (" + std::to_string(rest.size()) + " bytes)";
     return ReadResult::kBad;
   }
   if (all_zero(rest.substr(0, kRecordHeaderBytes))) return ReadResult::kZeros;
@@ -34,17 +36,20 @@ ReadResult read_record(std::string_view contents, uint64_t offset, ScannedRecord
   reader.u8(type);
   reader.u64(checksum);
   if (length > rest.size() - kRecordHeaderBytes) {
-    reason = "record length " + std::to_string(length) + " runs past the end of the file";
+    if (reason)
+      *reason = "record length " + std::to_string(length) + " runs past the end of the file";
     return ReadResult::kBad;
   }
   std::string_view payload = rest.substr(kRecordHeaderBytes, length);
   if (record_checksum(static_cast<RecordType>(type), payload) != checksum) {
-    reason = "checksum mismatch (record type " + std::to_string(type) + ", length " +
-             std::to_string(length) + ")";
+    if (reason) {
+      *reason = "checksum mismatch (record type " + std::to_string(type) + ", length " +
+                std::to_string(length) + ")";
+    }
     return ReadResult::kBad;
   }
   if (!is_known_type(type)) {
-    reason = "unknown record type " + std::to_string(type);
+    if (reason) *reason = "unknown record type " + std::to_string(type);
     return ReadResult::kBad;
   }
   record.type = static_cast<RecordType>(type);
@@ -56,11 +61,10 @@ ReadResult read_record(std::string_view contents, uint64_t offset, ScannedRecord
 // The first offset in [from, to) where a valid record starts, or `to` if none does.
 uint64_t find_valid_record(std::string_view contents, uint64_t from, uint64_t to) {
   ScannedRecord record;
-  std::string reason;
   for (uint64_t offset = from; offset < to; ++offset) {
     if (offset + kRecordHeaderBytes > contents.size()) break;
     if (!is_known_type(static_cast<uint8_t>(contents[offset + 4]))) continue;  // cheap filter
-    if (read_record(contents, offset, record, reason) == ReadResult::kValid) return offset;
+    if (read_record(contents, offset, record, nullptr) == ReadResult::kValid) return offset;
   }
   return to;
 }
@@ -80,7 +84,7 @@ Status scan_segment(const std::string& path, std::string_view contents, bool is_
   ReadResult result = ReadResult::kZeros;
   while (offset < contents.size()) {
     ScannedRecord record;
-    result = read_record(contents, offset, record, reason);
+    result = read_record(contents, offset, record, &reason);
     if (result != ReadResult::kValid) break;
     scan.records.push_back(record);
     offset += kRecordHeaderBytes + record.payload.size();
