@@ -4,12 +4,14 @@
 #include <cstdio>
 #include <iostream>
 
+#include "api/etcd/grpc_runtime.h"
 #include "bench/bench_options.h"
 #include "bench/report.h"
 #include "bench/runner.h"
 
 int main(int argc, char** argv) {
   using namespace synod::bench;
+  synod::api::etcd::configure_grpc_runtime();
   const ParsedOptions parsed = parse_bench_options(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.options) {
     if (parsed.exit_code == 0) {

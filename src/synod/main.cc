@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "api/etcd/api_server.h"
+#include "api/etcd/grpc_runtime.h"
 #include "server/node.h"
 #include "storage/file_system.h"
 #include "synod/cluster_identity.h"
@@ -166,6 +167,7 @@ int main(int argc, char** argv) {
   // Snapshot buffers (tens of MiB) are mmapped and unmapped when freed: glibc's adaptive threshold
   // would otherwise move them into the heap after the first one, where freed pages stay resident.
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  synod::api::etcd::configure_grpc_runtime();
   const sigset_t shutdown_signals = block_shutdown_signals();
   CommandLine command_line = parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
   switch (command_line.action) {
