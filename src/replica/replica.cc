@@ -78,8 +78,10 @@ void Replica::receive(const consensus::Message& message) {
 }
 
 void Replica::pump() {
-  if (!failed()) flush_read_batch();  // replica_read_batch.cc
-  while (engine_ != nullptr && !failed() && !ready_outstanding_ && engine_->has_ready()) {
+  // A Ready may answer the batch in flight: the reads held behind it go at once (replica_read_batch.cc).
+  for (;;) {
+    if (!failed()) flush_read_batch();
+    if (engine_ == nullptr || failed() || ready_outstanding_ || !engine_->has_ready()) break;
     ready_outstanding_ = true;
     handle_ready(engine_->ready());
   }

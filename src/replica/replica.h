@@ -218,7 +218,12 @@ class Replica {
     std::vector<uint64_t> local_reads;     // request ids in reads_
     std::vector<ForwardedRead> forwarded;  // leader: followers' batches
     uint64_t deadline_tick = 0;            // dropped unanswered after it
+    uint64_t sent_tick = 0;                // holds the next batch back until answered or stale,
+    consensus::NodeId leader = consensus::kNoNode;  // or until the leader is no longer this one
   };
+  // A batch unanswered this long (its message lost) no longer holds the next one back.
+  static constexpr uint64_t kReadBatchPatienceTicks = 2;
+  bool read_batch_in_flight() const;
   void queue_read_index(consensus::NodeId origin, uint64_t origin_request_id);
   void flush_read_batch();
   // Nothing when `batch_id` names no batch waiting here (it timed out).

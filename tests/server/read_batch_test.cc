@@ -91,6 +91,8 @@ class Cluster {
   // Messages of `channel` sent by `from` since the last reset.
   int sent(consensus::NodeId from, Channel channel) { return sent_[{from, channel}]; }
   void reset_counts() { sent_.clear(); }
+  // Loses every message not yet delivered.
+  void drop_messages() { messages_.clear(); }
 
  private:
   struct Node {
@@ -135,11 +137,16 @@ class ReadBatchTest : public ::testing::Test {
   std::vector<std::optional<kv::ApplyResult>> read_many(consensus::NodeId at, const std::string& key,
                                                         int count) {
     std::vector<std::optional<kv::ApplyResult>> answers(count);
-    for (int i = 0; i < count; ++i)
-      cluster_.replica(at).submit(linearizable_get(key),
-                                  [&answers, i](const kv::ApplyResult& r) { answers[i] = r; });
+    submit_reads(at, key, answers, 0, count);
     cluster_.settle();
     return answers;
+  }
+  // Submits reads of `key` at `at` into answers[first, first + count), without settling.
+  void submit_reads(consensus::NodeId at, const std::string& key,
+                    std::vector<std::optional<kv::ApplyResult>>& answers, int first, int count) {
+    for (int i = first; i < first + count; ++i)
+      cluster_.replica(at).submit(linearizable_get(key),
+                                  [&answers, i](const kv::ApplyResult& r) { answers[i] = r; });
   }
   static void expect_value(const std::vector<std::optional<kv::ApplyResult>>& answers,
                            const std::string& value) {
@@ -184,6 +191,55 @@ TEST_F(ReadBatchTest, ABatchedReadAfterAWriteThroughAnotherMemberSeesIt) {
   expect_value(read_many(follower, "k", 3), "v1");
   write(cluster_.leader(), "k", "v2");
   expect_value(read_many(follower, "k", 3), "v2");
+}
+
+TEST_F(ReadBatchTest, ReadsArrivingWhileAFollowersBatchIsInFlightShareTheNextOne) {
+  const consensus::NodeId follower = cluster_.a_follower();
+  write(cluster_.leader(), "k", "v1");
+  cluster_.reset_counts();
+  std::vector<std::optional<kv::ApplyResult>> answers(6);
+  submit_reads(follower, "k", answers, 0, 1);
+  cluster_.replica(follower).pump();  // the first batch leaves, its answer not yet back
+  submit_reads(follower, "k", answers, 1, 5);
+  cluster_.replica(follower).pump();
+  EXPECT_EQ(cluster_.sent(follower, Channel::kReadIndex), 1);
+  cluster_.settle();
+  EXPECT_EQ(cluster_.sent(follower, Channel::kReadIndex), 2);
+  expect_value(answers, "v1");
+}
+
+TEST_F(ReadBatchTest, ReadsArrivingDuringTheLeadersHeartbeatRoundShareTheNextRound) {
+  const consensus::NodeId leader = cluster_.leader();
+  write(leader, "k", "v1");
+  cluster_.reset_counts();
+  std::vector<std::optional<kv::ApplyResult>> answers(6);
+  submit_reads(leader, "k", answers, 0, 1);
+  cluster_.replica(leader).pump();
+  submit_reads(leader, "k", answers, 1, 5);
+  cluster_.replica(leader).pump();
+  EXPECT_EQ(cluster_.sent(leader, Channel::kEngine), 2);  // one heartbeat to each follower
+  cluster_.settle();
+  EXPECT_EQ(cluster_.sent(leader, Channel::kEngine), 4);  // and one more round for the five
+  expect_value(answers, "v1");
+}
+
+TEST_F(ReadBatchTest, ABatchWhoseAnswerIsLostHoldsTheNextOneForTwoTicksOnly) {
+  const consensus::NodeId follower = cluster_.a_follower();
+  write(cluster_.leader(), "k", "v1");
+  cluster_.reset_counts();
+  std::vector<std::optional<kv::ApplyResult>> lost(1);
+  submit_reads(follower, "k", lost, 0, 1);
+  cluster_.replica(follower).pump();
+  cluster_.drop_messages();
+  std::vector<std::optional<kv::ApplyResult>> answers(1);
+  submit_reads(follower, "k", answers, 0, 1);
+  cluster_.tick();
+  EXPECT_EQ(cluster_.sent(follower, Channel::kReadIndex), 1);
+  EXPECT_FALSE(answers[0].has_value());
+  cluster_.tick();  // kReadBatchPatienceTicks after the lost batch left
+  EXPECT_EQ(cluster_.sent(follower, Channel::kReadIndex), 2);
+  expect_value(answers, "v1");
+  EXPECT_FALSE(lost[0].has_value());  // it times out with the request timeout
 }
 
 }  // namespace
