@@ -14,6 +14,7 @@
 #include "kv/watch_hub.h"
 #include "replica/replica.h"
 #include "replica/request_errors.h"
+#include "server/write_path_counters.h"
 #include "storage/durable_storage.h"
 #include "transport/peer_transport.h"
 
@@ -37,8 +38,11 @@ struct Node::Impl : replica::ReplicaEnv {
 
   // ReplicaEnv, called on the node thread.
   void send(consensus::Message message) override {
-    if (transport != nullptr && message.to != config.id) transport->send(std::move(message));
+    if (transport == nullptr || message.to == config.id) return;
+    counters.count_send(message);
+    transport->send(std::move(message));
   }
+  void on_durable(const consensus::Ready& ready) override { counters.count_sync(ready); }
   void schedule_sync(std::function<void()> sync) override { pending_syncs.push_back(std::move(sync)); }
   void on_fault(const std::string& what, const std::string& message) override {
     log("{\"level\":\"error\",\"msg\":\"node stopped serving writes\",\"cause\":\"" + what +
@@ -114,6 +118,7 @@ struct Node::Impl : replica::ReplicaEnv {
   std::unique_ptr<replica::Replica> replica;
   std::unique_ptr<transport::PeerTransport> transport;
   std::vector<std::function<void()>> pending_syncs;  // node thread only
+  WritePathCounters counters;                         // node thread only
   std::thread thread;
 
   struct Request {
@@ -259,7 +264,11 @@ void Node::stop() {
   impl.serving_reads.store(false);
   if (impl.transport) impl.transport->wake();
   if (impl.thread.joinable()) impl.thread.join();
-  if (impl.transport) impl.transport->stop();
+  if (impl.transport) {
+    impl.transport->stop();
+    impl.log("{\"level\":\"info\",\"msg\":\"write path totals\"" +
+             impl.counters.log_fields(impl.transport->stats()) + "}");
+  }
   // Requests that arrived after the loop's last look.
   std::deque<Impl::Request> leftover;
   {
@@ -336,6 +345,7 @@ void Node::Impl::run() {
     // ready socket handler: received messages land in arrived_messages, finished writes start the
     // next batch.
     transport->run_until(next_tick);
+    ++counters.loop_turns;
     {
       std::lock_guard lock(inbox_mutex);
       if (stopping) break;
