@@ -15,6 +15,10 @@ struct WritePathCounters {
   uint64_t synced_entries = 0;    // log entries those syncs made durable
   uint64_t messages_sent = 0;     // handed to the transport
   uint64_t message_bytes_sent = 0;
+  // Under kSmallMessageBytes: no log entries in them (acknowledgements, heartbeats, appends that
+  // only carry a commit index).
+  uint64_t small_messages_sent = 0;
+  static constexpr size_t kSmallMessageBytes = 128;
 
   void count_sync(const consensus::Ready& ready) {
     ++syncs;
@@ -23,6 +27,7 @@ struct WritePathCounters {
   void count_send(const consensus::Message& message) {
     ++messages_sent;
     message_bytes_sent += message.payload.size();
+    if (message.payload.size() < kSmallMessageBytes) ++small_messages_sent;
   }
   // The fields of a JSON log line, each with its leading comma.
   std::string log_fields(const transport::TransportStats& transport) const;
