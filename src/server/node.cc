@@ -31,8 +31,8 @@ uint64_t whole_ticks(std::chrono::milliseconds duration, std::chrono::millisecon
 }  // namespace
 
 // The node thread's world: the transport sends, syncs run inline (the loop batches first). The
-// node thread is also the transport's io thread (PeerTransport::start_on_caller_thread): peer messages
-// are read and written by it, so none crosses a thread.
+// node thread is also the transport's io thread (PeerTransport::start_on_caller_thread): peer
+// messages are read and written by it, so none crosses a thread.
 struct Node::Impl : replica::ReplicaEnv {
   Impl(NodeConfig config_in, storage::FileSystem& fs_in) : config(std::move(config_in)), fs(fs_in) {}
 

@@ -57,7 +57,8 @@ void PeerTransport::wake() {
 }
 
 bool PeerTransport::on_io_thread() const {
-  return caller_driven_ && io_thread_id_.load(std::memory_order_relaxed) == std::this_thread::get_id();
+  return caller_driven_ &&
+         io_thread_id_.load(std::memory_order_relaxed) == std::this_thread::get_id();
 }
 
 Status PeerTransport::listen() {
