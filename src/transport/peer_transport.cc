@@ -48,7 +48,7 @@ size_t PeerTransport::run_until(std::chrono::steady_clock::time_point deadline) 
   SYNOD_CHECK(caller_driven_ && started_, "run_until() on a transport with its own thread");
   io_thread_id_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   size_t handlers = io_.run_one_until(deadline);
-  if (handlers > 0) handlers += io_.poll();
+  while (handlers < kMaxHandlersPerRun && io_.poll_one() > 0) ++handlers;
   return handlers;
 }
 

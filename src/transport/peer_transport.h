@@ -53,8 +53,10 @@ class PeerTransport {
   // Like start(), without a thread: the thread that calls run_until() is the io thread. Once only.
   Status start_on_caller_thread();
   // Caller-driven transports, on the io thread: waits until a handler is ready or `deadline`,
-  // then runs every ready handler without blocking again. Returns the number of handlers run.
+  // then runs the ready handlers without blocking again, at most kMaxHandlersPerRun in all (a
+  // peer that keeps its socket full cannot hold the caller's loop). Returns how many ran.
   size_t run_until(std::chrono::steady_clock::time_point deadline);
+  static constexpr size_t kMaxHandlersPerRun = 1024;
   // Any thread: makes a run_until() in progress (or the next one) return promptly.
   void wake();
   // The bound port (the ephemeral one when config.listen.port was 0); valid after start().

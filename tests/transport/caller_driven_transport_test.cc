@@ -76,6 +76,33 @@ TEST(CallerDrivenTransportTest, ASendOnTheDrivingThreadLeavesBeforeTheNextRun) {
   EXPECT_EQ(receiver->inbox.payloads_from(2), (std::vector<std::string>{"first", "second"}));
 }
 
+// A backlog bigger than one run is taken over several: the caller's loop gets its turn between.
+TEST(CallerDrivenTransportTest, OneRunRunsABoundedNumberOfHandlers) {
+  auto sender = start_node(test_config(1));
+  ASSERT_TRUE(sender);
+  DrivenNode driven(test_config(2));
+  ASSERT_TRUE(driven.transport.start_on_caller_thread().ok());
+  ASSERT_TRUE(sender->transport->add_peer(2, {"127.0.0.1", driven.transport.listen_port()}).ok());
+  ASSERT_TRUE(driven.transport.add_peer(1, {"127.0.0.1", sender->port()}).ok());
+  // Posted wake-ups are handlers too: more of them than one run may take.
+  for (size_t i = 0; i < 3 * PeerTransport::kMaxHandlersPerRun; ++i) driven.transport.wake();
+  const auto far = std::chrono::steady_clock::now() + std::chrono::hours(1);
+  size_t runs = 0;
+  size_t handlers = 0;
+  for (;;) {
+    const size_t ran = driven.transport.run_until(far);
+    EXPECT_LE(ran, PeerTransport::kMaxHandlersPerRun);
+    handlers += ran;
+    ++runs;
+    if (ran < PeerTransport::kMaxHandlersPerRun) break;
+  }
+  EXPECT_GE(handlers, 3 * PeerTransport::kMaxHandlersPerRun);
+  EXPECT_GE(runs, 3u);
+  // The links still work afterwards.
+  sender->send(1, 2, "after the backlog");
+  ASSERT_TRUE(driven.drive_until([&] { return driven.received.size() == 1; }));
+}
+
 TEST(CallerDrivenTransportTest, WakeFromAnotherThreadEndsTheWait) {
   DrivenNode driven(test_config(1));
   ASSERT_TRUE(driven.transport.start_on_caller_thread().ok());
