@@ -8,11 +8,13 @@
 #include <shared_mutex>
 
 #include <arpa/inet.h>
+#include <pthread.h>
 
 #include "consensus/registry.h"
 #include "kv/watch_hub.h"
 #include "replica/replica.h"
 #include "replica/request_errors.h"
+#include "server/write_path_counters.h"
 #include "storage/durable_storage.h"
 #include "transport/peer_transport.h"
 
@@ -28,14 +30,19 @@ uint64_t whole_ticks(std::chrono::milliseconds duration, std::chrono::millisecon
 
 }  // namespace
 
-// The node thread's world: the transport sends, syncs run inline (the loop batches first).
+// The node thread's world: the transport sends, syncs run inline (the loop batches first). The
+// node thread is also the transport's io thread (PeerTransport::start_on_caller_thread): peer
+// messages are read and written by it, so none crosses a thread.
 struct Node::Impl : replica::ReplicaEnv {
   Impl(NodeConfig config_in, storage::FileSystem& fs_in) : config(std::move(config_in)), fs(fs_in) {}
 
   // ReplicaEnv, called on the node thread.
   void send(consensus::Message message) override {
-    if (transport != nullptr && message.to != config.id) transport->send(std::move(message));
+    if (transport == nullptr || message.to == config.id) return;
+    counters.count_send(message);
+    transport->send(std::move(message));
   }
+  void on_durable(const consensus::Ready& ready) override { counters.count_sync(ready); }
   void schedule_sync(std::function<void()> sync) override { pending_syncs.push_back(std::move(sync)); }
   void on_fault(const std::string& what, const std::string& message) override {
     log("{\"level\":\"error\",\"msg\":\"node stopped serving writes\",\"cause\":\"" + what +
@@ -86,6 +93,11 @@ struct Node::Impl : replica::ReplicaEnv {
 
   void run();
   void mark_node_thread();
+  // Under inbox_mutex, after queueing into the inbox: whether the node thread needs a wake-up
+  // (none is on its way yet). Then, outside the lock, wake_if() posts it into the transport,
+  // whose run_until() the node thread waits in.
+  bool note_inbox_push();
+  void wake_if(bool needed);
   // Answers a serializable Range on the calling thread; false when it must take the queue (the
   // node is not serving, or this is the node thread, which may hold the writer lock).
   bool serve_serializable(const kv::RangeRequest& range, const RequestDone& done);
@@ -106,6 +118,7 @@ struct Node::Impl : replica::ReplicaEnv {
   std::unique_ptr<replica::Replica> replica;
   std::unique_ptr<transport::PeerTransport> transport;
   std::vector<std::function<void()>> pending_syncs;  // node thread only
+  WritePathCounters counters;                         // node thread only
   std::thread thread;
 
   struct Request {
@@ -113,8 +126,8 @@ struct Node::Impl : replica::ReplicaEnv {
     RequestDone done;
   };
   std::mutex inbox_mutex;
-  std::condition_variable inbox_changed;
-  std::deque<consensus::Message> inbox_messages;  // guarded by inbox_mutex
+  bool wake_pending = false;  // guarded by inbox_mutex: a wake-up is on its way to the node thread
+  std::vector<consensus::Message> arrived_messages;  // node thread only (the transport's handler)
   std::deque<Request> inbox_requests;              // guarded by inbox_mutex
   std::unique_ptr<kv::WatchHub> watch_hub;  // node thread only, after start()
   std::deque<NodeTask> inbox_tasks;                // guarded by inbox_mutex
@@ -208,14 +221,10 @@ Status Node::start() {
   };
   impl.transport = std::make_unique<transport::PeerTransport>(
       transport_config, [&impl](consensus::Message message) {
-        {
-          std::lock_guard lock(impl.inbox_mutex);
-          impl.inbox_messages.push_back(std::move(message));
-        }
-        impl.inbox_changed.notify_one();
+        impl.arrived_messages.push_back(std::move(message));  // on the node thread (run_until)
       });
   // The ports first, as etcd does: a node that cannot listen leaves no data directory behind.
-  Status listening = impl.transport->start();
+  Status listening = impl.transport->start_on_caller_thread();
   if (!listening.ok()) return listening;
 
   impl.replica = std::make_unique<replica::Replica>(impl, impl.fs, options);
@@ -253,9 +262,13 @@ void Node::stop() {
     impl.stopping = true;
   }
   impl.serving_reads.store(false);
-  impl.inbox_changed.notify_one();
+  if (impl.transport) impl.transport->wake();
   if (impl.thread.joinable()) impl.thread.join();
-  if (impl.transport) impl.transport->stop();
+  if (impl.transport) {
+    impl.transport->stop();
+    impl.log("{\"level\":\"info\",\"msg\":\"write path totals\"" +
+             impl.counters.log_fields(impl.transport->stats()) + "}");
+  }
   // Requests that arrived after the loop's last look.
   std::deque<Impl::Request> leftover;
   {
@@ -278,14 +291,17 @@ void Node::stop() {
 
 void Node::run_on_node_thread(NodeTask task) {
   Impl& impl = *impl_;
+  bool queued = false;
+  bool wake = false;
   {
     std::lock_guard lock(impl.inbox_mutex);
     if (impl.running && !impl.stopping) {
       impl.inbox_tasks.push_back(std::move(task));
-      impl.inbox_changed.notify_one();
-      return;
+      queued = true;
+      wake = impl.note_inbox_push();
     }
   }
+  if (queued) return impl.wake_if(wake);
   task(nullptr);
 }
 
@@ -294,29 +310,44 @@ void Node::submit(kv::Command command, RequestDone done) {
   if (const auto* range = std::get_if<kv::RangeRequest>(&command);
       range != nullptr && range->serializable && impl.serve_serializable(*range, done))
     return;
+  bool queued = false;
+  bool wake = false;
   {
     std::lock_guard lock(impl.inbox_mutex);
     if (impl.running && !impl.stopping) {
       impl.inbox_requests.push_back({std::move(command), std::move(done)});
-      impl.inbox_changed.notify_one();
-      return;
+      queued = true;
+      wake = impl.note_inbox_push();
     }
   }
+  if (queued) return impl.wake_if(wake);
   kv::ApplyResult stopped;
   stopped.status = replica::error_stopped();
   done(stopped, header());
 }
 
+bool Node::Impl::note_inbox_push() {
+  if (wake_pending) return false;
+  wake_pending = true;
+  return true;
+}
+
+void Node::Impl::wake_if(bool needed) {
+  if (needed) transport->wake();
+}
+
 void Node::Impl::run() {
   mark_node_thread();
+  pthread_setname_np(pthread_self(), "synod-node");
   auto next_tick = Clock::now() + config.heartbeat_interval;
   for (;;) {
+    // Waits for a peer frame, a wake-up (a request, a task, stop) or the tick, then runs every
+    // ready socket handler: received messages land in arrived_messages, finished writes start the
+    // next batch.
+    transport->run_until(next_tick);
+    ++counters.loop_turns;
     {
-      std::unique_lock lock(inbox_mutex);
-      inbox_changed.wait_until(lock, next_tick, [this] {
-        return stopping || !inbox_messages.empty() || !inbox_requests.empty() ||
-               !inbox_tasks.empty();
-      });
+      std::lock_guard lock(inbox_mutex);
       if (stopping) break;
     }
     if (Clock::now() >= next_tick) {
@@ -361,12 +392,13 @@ bool Node::Impl::serve_serializable(const kv::RangeRequest& range, const Request
 }
 
 void Node::Impl::drain_inbox() {
-  std::deque<consensus::Message> messages;
+  std::vector<consensus::Message> messages;
+  messages.swap(arrived_messages);
   std::deque<Request> requests;
   {
     std::lock_guard lock(inbox_mutex);
-    messages.swap(inbox_messages);
     requests.swap(inbox_requests);
+    wake_pending = false;  // whatever is pushed from now on posts a new wake-up
   }
   for (const consensus::Message& message : messages) replica->receive(message);
   for (Request& request : requests) {

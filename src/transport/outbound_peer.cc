@@ -18,7 +18,15 @@ OutboundPeer::OutboundPeer(asio::io_context& io, TransportShared& shared, consen
       socket_(io), timer_(io),
       queue_(shared.config.max_queue_messages, shared.config.max_queue_bytes) {}
 
-bool OutboundPeer::enqueue(consensus::Message& message) {
+bool OutboundPeer::enqueue(consensus::Message& message, bool on_io_thread) {
+  if (on_io_thread) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!queue_.push(message)) return false;
+    }
+    write_next();
+    return true;
+  }
   std::lock_guard lock(mutex_);
   if (!queue_.push(message)) return false;
   if (!flush_posted_) {

@@ -39,8 +39,10 @@ class OutboundPeer : public std::enable_shared_from_this<OutboundPeer> {
                const PeerAddress& address);
 
   const PeerAddress& address() const { return address_; }
-  // Any thread. False when the queue is full (the caller counts the drop).
-  bool enqueue(consensus::Message& message);
+  // Any thread. False when the queue is full (the caller counts the drop). `on_io_thread`: the
+  // caller runs on the io thread outside any handler, so the write starts now instead of from a
+  // posted handler.
+  bool enqueue(consensus::Message& message, bool on_io_thread = false);
   QueueDepth depth() const;
 
   // io thread only.

@@ -1,6 +1,7 @@
 #include "transport/peer_transport.h"
 
 #include <asio/post.hpp>
+#include <pthread.h>
 
 #include "core/check.h"
 #include "transport/frame.h"
@@ -29,6 +30,38 @@ PeerTransport::PeerTransport(PeerTransportConfig config, MessageHandler on_messa
 PeerTransport::~PeerTransport() { stop(); }
 
 Status PeerTransport::start() {
+  Status status = listen();
+  if (!status.ok()) return status;
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "synod-peers");
+    io_.run();
+  });
+  return Status::Ok();
+}
+
+Status PeerTransport::start_on_caller_thread() {
+  caller_driven_ = true;
+  return listen();
+}
+
+size_t PeerTransport::run_until(std::chrono::steady_clock::time_point deadline) {
+  SYNOD_CHECK(caller_driven_ && started_, "run_until() on a transport with its own thread");
+  io_thread_id_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  size_t handlers = io_.run_one_until(deadline);
+  while (handlers < kMaxHandlersPerRun && io_.poll_one() > 0) ++handlers;
+  return handlers;
+}
+
+void PeerTransport::wake() {
+  asio::post(io_, [] {});
+}
+
+bool PeerTransport::on_io_thread() const {
+  return caller_driven_ &&
+         io_thread_id_.load(std::memory_order_relaxed) == std::this_thread::get_id();
+}
+
+Status PeerTransport::listen() {
   SYNOD_CHECK(!started_, "start() twice");
   if (stopped_) return Status(StatusCode::kUnavailable, "transport: start() after stop()");
   Status status = validate_config(shared_.config);
@@ -58,7 +91,6 @@ Status PeerTransport::start() {
   }
   accept_next();
   started_ = true;
-  thread_ = std::thread([this] { io_.run(); });
   return Status::Ok();
 }
 
@@ -76,7 +108,7 @@ void PeerTransport::send(consensus::Message message) {
   }
   if (!peer) {
     ++shared_.counters.drops_unknown_peer;
-  } else if (!peer->enqueue(message)) {
+  } else if (!peer->enqueue(message, on_io_thread())) {
     ++shared_.counters.drops_queue_full;
   }
 }
@@ -169,6 +201,13 @@ void PeerTransport::close_all() {
 void PeerTransport::stop() {
   if (stopped_.exchange(true)) return;
   if (!started_) return;
+  if (caller_driven_) {
+    // Nobody runs the io_context any more: close here; handlers still queued belong to closed
+    // sockets and are dropped with the io_context.
+    close_all();
+    io_.stop();
+    return;
+  }
   SYNOD_CHECK(std::this_thread::get_id() != thread_.get_id(),
               "stop() from the io thread (the message handler) would join itself");
   asio::post(io_, [this] {

@@ -1,6 +1,11 @@
 // The node runtime end to end in one process: real files, real TCP on 127.0.0.1, real threads.
 #include "server/node.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -28,10 +33,26 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Whether nothing listens on 127.0.0.1:port right now.
+bool port_is_free(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return bound;
+}
+
 uint16_t free_port() {
-  // Bound by a throwaway node-less socket would race; the transport binds port 0 instead, so
-  // clusters here use fixed ports chosen from the process id to avoid collisions across runs.
+  // Clusters here need their ports before any node starts, so they are chosen from the process id
+  // (no collision between runs), skipping those that other processes on the machine hold now.
   static uint16_t next = static_cast<uint16_t>(20000 + (getpid() % 2000) * 10);
+  while (!port_is_free(next)) ++next;
   return next++;
 }
 
