@@ -213,8 +213,15 @@ void Replica::apply_entry(const Entry& entry) {
 }
 
 void Replica::maybe_compact() {
-  if (options_.snapshot_count == 0 || applied_index_ < last_snapshot_index_ + options_.snapshot_count)
-    return;
+  if (options_.snapshot_count != 0 && applied_index_ >= last_snapshot_index_ + options_.snapshot_count)
+    save_snapshot();
+  if (failed()) return;
+  // Checked after every apply, not only when the next snapshot is saved: otherwise the log and
+  // the saved snapshot's bytes would stay in memory for a whole snapshot_count more entries.
+  if (compact_to_caught_up_snapshot()) pump();
+}
+
+void Replica::save_snapshot() {
   consensus::Snapshot snapshot;
   snapshot.meta.index = applied_index_;
   snapshot.meta.term = applied_term_;
@@ -230,6 +237,9 @@ void Replica::maybe_compact() {
   snapshot_bytes_ = static_cast<int64_t>(snapshot.data.size());
   applied_bytes_since_ = 0;
   snapshots_to_compact_.emplace_back(applied_index_, std::move(snapshot.data));
+}
+
+bool Replica::compact_to_caught_up_snapshot() {
   // The engine compacts to the newest saved snapshot at least snapshot_catch_up_entries old.
   std::optional<std::pair<uint64_t, std::string>> compact_to;
   while (!snapshots_to_compact_.empty() &&
@@ -237,8 +247,9 @@ void Replica::maybe_compact() {
     compact_to = std::move(snapshots_to_compact_.front());
     snapshots_to_compact_.pop_front();
   }
-  if (compact_to) (void)engine_->compact(compact_to->first, std::move(compact_to->second));
-  pump();
+  if (!compact_to) return false;
+  (void)engine_->compact(compact_to->first, std::move(compact_to->second));
+  return true;
 }
 
 void Replica::fail(const std::string& what, const Status& status) {

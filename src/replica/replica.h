@@ -184,6 +184,9 @@ class Replica {
   void apply_snapshot(const consensus::Snapshot& snapshot);
   void apply_entry(const consensus::Entry& entry);
   void maybe_compact();
+  void save_snapshot();
+  // Hands the engine the newest saved snapshot old enough; true if it did.
+  bool compact_to_caught_up_snapshot();
   void fail(const std::string& what, const Status& status);
 
   // Member metadata (replica_members.cc).
