@@ -8,6 +8,7 @@ namespace synod::consensus::raft {
 
 void RaftLog::restore(std::optional<Snapshot> snapshot, std::vector<Entry> entries) {
   snapshot_ = std::move(snapshot);
+  snapshot_data_dropped_ = false;
   entries_ = std::move(entries);
   for (size_t i = 0; i < entries_.size(); ++i)
     SYNOD_CHECK(entries_[i].index == snapshot_index() + 1 + i, "durable entries have a gap");
@@ -78,12 +79,20 @@ void RaftLog::compact(Snapshot snapshot) {
   SYNOD_CHECK(index > snapshot_index() && index <= last_index(), "compaction out of range");
   entries_.erase(entries_.begin(), entries_.begin() + static_cast<long>(index - snapshot_index()));
   snapshot_ = std::move(snapshot);
+  snapshot_data_dropped_ = false;
   unstable_from_ = std::max(unstable_from_, index + 1);
+}
+
+void RaftLog::drop_snapshot_data() {
+  if (!snapshot_) return;
+  std::string().swap(snapshot_->data);
+  snapshot_data_dropped_ = true;
 }
 
 void RaftLog::reset(Snapshot snapshot) {
   entries_.clear();
   snapshot_ = std::move(snapshot);
+  snapshot_data_dropped_ = false;
   unstable_from_ = last_index() + 1;
 }
 

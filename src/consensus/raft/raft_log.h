@@ -19,7 +19,11 @@ class RaftLog {
 
   uint64_t snapshot_index() const { return snapshot_ ? snapshot_->meta.index : 0; }
   uint64_t snapshot_term() const { return snapshot_ ? snapshot_->meta.term : 0; }
+  // Its data is empty once dropped (drop_snapshot_data); the meta stays.
   const std::optional<Snapshot>& snapshot() const { return snapshot_; }
+  // Frees the snapshot's data (kept on disk by the driver); until the next compact() or reset().
+  void drop_snapshot_data();
+  bool snapshot_data_dropped() const { return snapshot_data_dropped_; }
   uint64_t first_index() const { return snapshot_index() + 1; }
   uint64_t last_index() const { return snapshot_index() + entries_.size(); }
   uint64_t last_term() const { return entries_.empty() ? snapshot_term() : entries_.back().term; }
@@ -53,6 +57,7 @@ class RaftLog {
 
  private:
   std::optional<Snapshot> snapshot_;
+  bool snapshot_data_dropped_ = false;  // Invariant: implies snapshot_ with empty data
   // Invariant: entries_[i].index == snapshot_index() + 1 + i; terms never decrease.
   std::vector<Entry> entries_;
   // Invariant: first_index() <= unstable_from_ <= last_index() + 1.
