@@ -1,6 +1,7 @@
 #include "consensus/raft/raft_log.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "core/check.h"
 
@@ -9,7 +10,7 @@ namespace synod::consensus::raft {
 void RaftLog::restore(std::optional<Snapshot> snapshot, std::vector<Entry> entries) {
   snapshot_ = std::move(snapshot);
   snapshot_data_dropped_ = false;
-  entries_ = std::move(entries);
+  entries_.assign(std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
   for (size_t i = 0; i < entries_.size(); ++i)
     SYNOD_CHECK(entries_[i].index == snapshot_index() + 1 + i, "durable entries have a gap");
   unstable_from_ = last_index() + 1;

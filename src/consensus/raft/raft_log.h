@@ -5,6 +5,7 @@
 // handed out in a Ready; entries before it have been (and are on disk once that Ready is
 // advanced, which the engine requires before it hands out the next one).
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -59,7 +60,8 @@ class RaftLog {
   std::optional<Snapshot> snapshot_;
   bool snapshot_data_dropped_ = false;  // Invariant: implies snapshot_ with empty data
   // Invariant: entries_[i].index == snapshot_index() + 1 + i; terms never decrease.
-  std::vector<Entry> entries_;
+  // A deque: compaction frees the front, where a vector would keep its peak capacity resident.
+  std::deque<Entry> entries_;
   // Invariant: first_index() <= unstable_from_ <= last_index() + 1.
   uint64_t unstable_from_ = 1;
 };
