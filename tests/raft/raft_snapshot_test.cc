@@ -226,7 +226,7 @@ TEST(SnapshotSource, ANewerSavedSnapshotOfTheSameLogServesWhenTheCompactedOneIsG
   Snapshot newer;
   newer.meta.index = app.applied_index;
   newer.meta.term = cluster.status(1).term;
-  newer.meta.membership = cluster.status(1).membership;
+  newer.meta.membership = Membership{{9}, {}};  // the engine's own view is what gets sent
   newer.data = app.encode();
   files.saved = {newer};
   cluster.heal();
@@ -234,6 +234,7 @@ TEST(SnapshotSource, ANewerSavedSnapshotOfTheSameLogServesWhenTheCompactedOneIsG
   cluster.tick_all(5);
   EXPECT_EQ(count_sent(cluster, 3, MessageType::kInstallSnapshot), 1u);
   EXPECT_EQ(cluster.node(3).disk.snapshot->meta.index, newer.meta.index);
+  EXPECT_EQ(cluster.node(3).disk.snapshot->meta.membership, (Membership{{1, 2, 3}, {}}));
   EXPECT_EQ(cluster.applied(3), cluster.applied(1));
   EXPECT_EQ(cluster.applied(3).size(), 20u);
 }

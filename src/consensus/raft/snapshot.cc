@@ -39,6 +39,10 @@ std::optional<Snapshot> RaftEngine::snapshot_to_send() const {
   if (!loaded || loaded->meta.index < own->meta.index || loaded->meta.index > commit_ ||
       !log_.match_term(loaded->meta.index, loaded->meta.term))
     return std::nullopt;
+  // The membership is the engine's own view at that index, not what the file says.
+  loaded->meta.membership = loaded->meta.index == own->meta.index
+                                ? own->meta.membership
+                                : membership_at(loaded->meta.index);
   return loaded;
 }
 
