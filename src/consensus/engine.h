@@ -142,6 +142,17 @@ struct EngineStatus {
   std::optional<NodeId> transfer_target;
 };
 
+// Where an engine reads back a snapshot it compacted to instead of keeping its data in memory
+// (the driver reads its snapshot files). Called synchronously from inside the engine; the
+// simulator's files are in memory, so runs stay deterministic.
+class SnapshotSource {
+ public:
+  virtual ~SnapshotSource() = default;
+  // A saved snapshot of committed state: the one `meta` names if it can still be read, else a
+  // newer one; nothing if none can be read.
+  virtual std::optional<Snapshot> load_snapshot(const SnapshotMeta& meta) = 0;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -158,8 +169,13 @@ class Engine {
   virtual ProposeResult change_membership(const MembershipChange& change) = 0;
   virtual Status transfer_leadership(NodeId target) = 0;
   // The state machine has captured itself at `applied_index` (<= the applied index): the engine
-  // may drop the log up to it and send `data` to followers that fall behind it.
+  // may drop the log up to it and send `data` to followers that fall behind it. With a snapshot
+  // source set (below), the snapshot is saved where the source reads it and `data` may be empty.
   virtual Status compact(uint64_t applied_index, std::string data) = 0;
+  // From now on the engine may drop the data of durable snapshots its log starts from and read
+  // them back from `source` when a follower needs one. `source` outlives the engine. Engines
+  // that keep the data in memory ignore it.
+  virtual void set_snapshot_source(SnapshotSource* /*source*/) {}
 
   virtual bool has_ready() const = 0;
   virtual Ready ready() = 0;  // requires has_ready(); at most one outstanding

@@ -12,8 +12,8 @@ namespace synod::kv {
 namespace {
 
 KeyValue value_of(const std::string& key, const KeyRecord& record) {
-  return KeyValue{key, record.create_revision, record.modified.main, record.version, record.value,
-                  record.lease};
+  return KeyValue{key, record.create_revision, record.modified.main, record.version,
+                  record.value.str(), record.lease};
 }
 
 Event event_of(const std::string& key, const KeyRecord* previous, const KeyRecord& record) {

@@ -17,13 +17,13 @@ std::optional<KeyValue> KeyHistory::live_at(const std::string& key, int64_t revi
   int64_t index = latest_index_at(revision);
   if (index < 0 || records_[index].tombstone) return std::nullopt;
   const KeyRecord& record = records_[index];
-  return KeyValue{key, record.create_revision, record.modified.main, record.version, record.value,
-                  record.lease};
+  return KeyValue{key, record.create_revision, record.modified.main, record.version,
+                  record.value.str(), record.lease};
 }
 
-void KeyHistory::put(Revision at, std::string value, int64_t lease) {
+void KeyHistory::put(Revision at, std::string_view value, int64_t lease) {
   SYNOD_CHECK(records_.empty() || records_.back().modified < at, "key history must grow");
-  KeyRecord record{at, false, at.main, 1, lease, std::move(value)};
+  KeyRecord record{at, at.main, 1, lease, StoredValue(value), false};
   if (is_live()) {
     record.create_revision = records_.back().create_revision;
     record.version = records_.back().version + 1;
@@ -34,7 +34,7 @@ void KeyHistory::put(Revision at, std::string value, int64_t lease) {
 void KeyHistory::remove(Revision at) {
   SYNOD_CHECK(is_live(), "only a live key can be deleted");
   SYNOD_CHECK(records_.back().modified < at, "key history must grow");
-  records_.push_back(KeyRecord{at, true, 0, 0, 0, {}});
+  records_.push_back(KeyRecord{at, 0, 0, 0, {}, true});
 }
 
 void KeyHistory::compact(int64_t at_revision) {

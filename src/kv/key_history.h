@@ -14,9 +14,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
+#include "kv/stored_value.h"
 #include "kv/types.h"
 
 namespace synod::kv {
@@ -28,16 +30,18 @@ struct Revision {
   friend auto operator<=>(const Revision&, const Revision&) = default;
 };
 
+// One per revision of a key: laid out small (56 bytes), the value in one allocation.
 struct KeyRecord {
   Revision modified;
-  bool tombstone = false;
   // Puts only (zero for a tombstone):
   int64_t create_revision = 0;
   int64_t version = 0;
   int64_t lease = 0;
-  std::string value;
+  StoredValue value;
+  bool tombstone = false;
   friend bool operator==(const KeyRecord&, const KeyRecord&) = default;
 };
+static_assert(sizeof(KeyRecord) <= 56, "a record per revision: keep it small");
 
 class KeyHistory {
  public:
@@ -45,7 +49,7 @@ class KeyHistory {
   std::optional<KeyValue> live_at(const std::string& key, int64_t revision) const;
 
   // Appends a put at `at`, continuing the current generation or opening a new one.
-  void put(Revision at, std::string value, int64_t lease);
+  void put(Revision at, std::string_view value, int64_t lease);
   // Appends a tombstone; the key must be live.
   void remove(Revision at);
   bool is_live() const { return !records_.empty() && !records_.back().tombstone; }

@@ -97,9 +97,9 @@ void MvccStore::apply_put(WriteBatch& batch, const PutRequest& request, PutRespo
   std::optional<KeyValue> previous = history.live_at(request.key, kLatest);
   SYNOD_CHECK(previous || !(request.ignore_value || request.ignore_lease),
               "ignore_value/ignore_lease must be validated before applying");
-  std::string value = request.ignore_value ? previous->value : request.value;
+  std::string_view value = request.ignore_value ? previous->value : request.value;
   int64_t lease = request.ignore_lease ? previous->lease : request.lease;
-  history.put(batch.next(), std::move(value), lease);
+  history.put(batch.next(), value, lease);
   attach(request.key, previous ? previous->lease : 0, lease);
   if (batch.events) {
     batch.events->push_back(Event{Event::Type::kPut, *history.live_at(request.key, kLatest), previous});

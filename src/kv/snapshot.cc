@@ -36,7 +36,7 @@ void write_record(ByteWriter& writer, const KeyRecord& record) {
   writer.varint(static_cast<uint64_t>(record.create_revision));
   writer.varint(static_cast<uint64_t>(record.version));
   writer.u64(static_cast<uint64_t>(record.lease));
-  writer.bytes(record.value);
+  writer.bytes(record.value.view());
 }
 
 // Reads a non-negative int64 stored as a varint.
@@ -56,10 +56,12 @@ bool read_record(ByteReader& reader, KeyRecord& record) {
   record.tombstone = tombstone == 1;
   if (record.tombstone) return true;
   uint64_t lease;
+  std::string value;
   if (!read_count(reader, record.create_revision) || !read_count(reader, record.version) ||
-      !reader.u64(lease) || !reader.bytes(record.value))
+      !reader.u64(lease) || !reader.bytes(value))
     return false;
   record.lease = static_cast<int64_t>(lease);
+  record.value = StoredValue(value);
   return true;
 }
 

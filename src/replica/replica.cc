@@ -3,6 +3,7 @@
 #include "core/check.h"
 #include "replica/replica_messages.h"
 #include "replica/request_errors.h"
+#include "replica/snapshot_reader.h"
 
 namespace synod::replica {
 
@@ -44,6 +45,8 @@ Status Replica::start(std::vector<std::string>& repairs) {
   lease_id_prefix_ = ((id() & 0xffff) << 48) | ((random.next() & 0xffffffffffull) << 8);
   leader_leases_ = LeaderLeases(options_.leases);
   engine_ = options_.engine_entry->create(options_.engine, std::move(state));
+  snapshot_reader_ = std::make_unique<SnapshotReader>(*storage_);
+  engine_->set_snapshot_source(snapshot_reader_.get());
   pump();
   return Status::Ok();
 }
@@ -215,8 +218,15 @@ void Replica::apply_entry(const Entry& entry) {
 }
 
 void Replica::maybe_compact() {
-  if (options_.snapshot_count == 0 || applied_index_ < last_snapshot_index_ + options_.snapshot_count)
-    return;
+  if (options_.snapshot_count != 0 && applied_index_ >= last_snapshot_index_ + options_.snapshot_count)
+    save_snapshot();
+  if (failed()) return;
+  // Checked after every apply, not only when the next snapshot is saved: otherwise the log and
+  // the saved snapshot's bytes would stay in memory for a whole snapshot_count more entries.
+  if (compact_to_caught_up_snapshot()) pump();
+}
+
+void Replica::save_snapshot() {
   consensus::Snapshot snapshot;
   snapshot.meta.index = applied_index_;
   snapshot.meta.term = applied_term_;
@@ -231,16 +241,21 @@ void Replica::maybe_compact() {
   last_snapshot_index_ = applied_index_;
   snapshot_bytes_ = static_cast<int64_t>(snapshot.data.size());
   applied_bytes_since_ = 0;
-  snapshots_to_compact_.emplace_back(applied_index_, std::move(snapshot.data));
+  snapshots_to_compact_.push_back(applied_index_);
+}
+
+bool Replica::compact_to_caught_up_snapshot() {
   // The engine compacts to the newest saved snapshot at least snapshot_catch_up_entries old.
-  std::optional<std::pair<uint64_t, std::string>> compact_to;
+  std::optional<uint64_t> compact_to;
   while (!snapshots_to_compact_.empty() &&
-         snapshots_to_compact_.front().first + options_.snapshot_catch_up_entries <= applied_index_) {
-    compact_to = std::move(snapshots_to_compact_.front());
+         snapshots_to_compact_.front() + options_.snapshot_catch_up_entries <= applied_index_) {
+    compact_to = snapshots_to_compact_.front();
     snapshots_to_compact_.pop_front();
   }
-  if (compact_to) (void)engine_->compact(compact_to->first, std::move(compact_to->second));
-  pump();
+  if (!compact_to) return false;
+  // No data: the engine reads the saved file back through snapshot_reader_.
+  (void)engine_->compact(*compact_to, std::string());
+  return true;
 }
 
 void Replica::fail(const std::string& what, const Status& status) {

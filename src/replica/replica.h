@@ -184,6 +184,9 @@ class Replica {
   void apply_snapshot(const consensus::Snapshot& snapshot);
   void apply_entry(const consensus::Entry& entry);
   void maybe_compact();
+  void save_snapshot();
+  // Hands the engine the newest saved snapshot old enough; true if it did.
+  bool compact_to_caught_up_snapshot();
   void fail(const std::string& what, const Status& status);
 
   // Member metadata (replica_members.cc).
@@ -255,6 +258,8 @@ class Replica {
   storage::FileSystem& fs_;
   ReplicaOptions options_;
   std::unique_ptr<storage::DurableStorage> storage_;
+  // The engine reads its snapshot's data back through it instead of holding it (outlives engine_).
+  std::unique_ptr<consensus::SnapshotSource> snapshot_reader_;
   std::unique_ptr<consensus::Engine> engine_;
   kv::MvccStore store_;
   consensus::Membership membership_;  // as of the applied index: what a snapshot records
@@ -264,9 +269,9 @@ class Replica {
   uint64_t last_snapshot_index_ = 0;
   int64_t snapshot_bytes_ = 0;       // the last snapshot's size
   int64_t applied_bytes_since_ = 0;  // command bytes applied since it: the size estimate grows
-  // Snapshots saved but not yet handed to engine_->compact (snapshot_catch_up_entries), oldest
-  // first: (index, data).
-  std::deque<std::pair<uint64_t, std::string>> snapshots_to_compact_;
+  // Indexes of snapshots saved but not yet handed to engine_->compact (snapshot_catch_up_entries),
+  // oldest first. Their data stays on disk only: the engine reads it back (snapshot_reader_).
+  std::deque<uint64_t> snapshots_to_compact_;
   bool ready_outstanding_ = false;
   std::optional<Status> failure_;
   uint64_t now_tick_ = 0;

@@ -73,4 +73,14 @@ Status DurableStorage::sync() {
   return Status::Ok();
 }
 
+Status DurableStorage::load_snapshot(uint64_t term, uint64_t index,
+                                     std::optional<consensus::Snapshot>& snapshot) {
+  consensus::Snapshot exact;
+  if (snapshots_->load(term, index, exact).ok()) {
+    snapshot = std::move(exact);
+    return Status::Ok();
+  }
+  return snapshots_->load_newest(snapshot);
+}
+
 }  // namespace synod::storage

@@ -47,6 +47,10 @@ class DurableStorage {
   // One fdatasync for everything persisted; then releases the WAL below the newest snapshot.
   Status sync();
 
+  // A saved snapshot read back (for an engine that dropped its data): the one at (term, index)
+  // while its file is kept, else the newest file; nullopt when there is none.
+  Status load_snapshot(uint64_t term, uint64_t index, std::optional<consensus::Snapshot>& snapshot);
+
   Wal& wal() { return *wal_; }
 
  private:

@@ -144,5 +144,100 @@ TEST(Snapshot, SnapshotReplacesADivergentLog) {
   for (const Entry& entry : cluster.node(3).disk.entries) EXPECT_NE(entry.data, "t3@4");
 }
 
+// The driver's snapshot files, as the engine's SnapshotSource sees them.
+class SavedSnapshots : public SnapshotSource {
+ public:
+  std::optional<Snapshot> load_snapshot(const SnapshotMeta& meta) override {
+    ++loads;
+    if (!readable) return std::nullopt;
+    for (const Snapshot& snapshot : saved)
+      if (snapshot.meta.index == meta.index && snapshot.meta.term == meta.term) return snapshot;
+    return saved.empty() ? std::nullopt : std::optional<Snapshot>(saved.back());
+  }
+  std::vector<Snapshot> saved;
+  bool readable = true;
+  int loads = 0;
+};
+
+// Saves node `id`'s state machine, then compacts with no data, as the replica does with a source.
+void compact_through(Cluster& cluster, NodeId id, SavedSnapshots& files) {
+  const AppState& app = cluster.node(id).app;
+  Snapshot snapshot;
+  snapshot.data = app.encode();
+  ASSERT_TRUE(cluster.engine(id).compact(app.applied_index, "").ok());
+  snapshot.meta = cluster.engine(id).snapshot()->meta;
+  files.saved.push_back(std::move(snapshot));
+}
+
+TEST(SnapshotSource, TheLeaderKeepsOnlyTheMetaAndReadsTheSnapshotBackForALaggingFollower) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  SavedSnapshots files;
+  cluster.engine(1).set_snapshot_source(&files);
+  cluster.isolate(3);
+  propose_many(cluster, 1, 20, "a");
+  cluster.tick_all(2);
+  compact_through(cluster, 1, files);
+  EXPECT_TRUE(cluster.engine(1).snapshot()->data.empty()) << "the data is dropped from memory";
+  EXPECT_EQ(files.loads, 0);
+  propose_many(cluster, 1, 5, "b");
+  cluster.heal();
+  cluster.clear_sent();
+  cluster.tick_all(5);
+  EXPECT_EQ(count_sent(cluster, 3, MessageType::kInstallSnapshot), 1u);
+  EXPECT_EQ(files.loads, 1);
+  EXPECT_EQ(cluster.applied(3), cluster.applied(1));
+  EXPECT_EQ(cluster.applied(3).size(), 25u);
+  EXPECT_EQ(cluster.engine(1).progress(3)->state, ProgressState::kReplicate);
+}
+
+TEST(SnapshotSource, AnUnreadableSnapshotIsNotSentAndIsReadAgainOnTheNextAppend) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  SavedSnapshots files;
+  cluster.engine(1).set_snapshot_source(&files);
+  cluster.isolate(3);
+  propose_many(cluster, 1, 10, "a");
+  compact_through(cluster, 1, files);
+  files.readable = false;
+  cluster.heal();
+  cluster.clear_sent();
+  cluster.tick_all(5);
+  EXPECT_EQ(count_sent(cluster, 3, MessageType::kInstallSnapshot), 0u);
+  EXPECT_GT(files.loads, 0);
+  EXPECT_TRUE(cluster.applied(3).empty());
+  files.readable = true;
+  cluster.tick_all(5);
+  EXPECT_EQ(count_sent(cluster, 3, MessageType::kInstallSnapshot), 1u);
+  EXPECT_EQ(cluster.applied(3), cluster.applied(1));
+}
+
+TEST(SnapshotSource, ANewerSavedSnapshotOfTheSameLogServesWhenTheCompactedOneIsGone) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  SavedSnapshots files;
+  cluster.engine(1).set_snapshot_source(&files);
+  cluster.isolate(3);
+  propose_many(cluster, 1, 10, "a");
+  compact_through(cluster, 1, files);
+  propose_many(cluster, 1, 10, "b");
+  // A newer snapshot saved but not yet compacted to; the compacted one's file was removed.
+  const AppState& app = cluster.node(1).app;
+  Snapshot newer;
+  newer.meta.index = app.applied_index;
+  newer.meta.term = cluster.status(1).term;
+  newer.meta.membership = Membership{{9}, {}};  // the engine's own view is what gets sent
+  newer.data = app.encode();
+  files.saved = {newer};
+  cluster.heal();
+  cluster.clear_sent();
+  cluster.tick_all(5);
+  EXPECT_EQ(count_sent(cluster, 3, MessageType::kInstallSnapshot), 1u);
+  EXPECT_EQ(cluster.node(3).disk.snapshot->meta.index, newer.meta.index);
+  EXPECT_EQ(cluster.node(3).disk.snapshot->meta.membership, (Membership{{1, 2, 3}, {}}));
+  EXPECT_EQ(cluster.applied(3), cluster.applied(1));
+  EXPECT_EQ(cluster.applied(3).size(), 20u);
+}
+
 }  // namespace
 }  // namespace synod::consensus::raft::testing

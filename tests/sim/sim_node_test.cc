@@ -46,7 +46,8 @@ class SingleNodeHost : public NodeHost {
 
 class SimNodeTest : public ::testing::Test {
  protected:
-  SimNodeTest() : node_(host_, options()) {}
+  SimNodeTest() : SimNodeTest(options()) {}
+  explicit SimNodeTest(const replica::ReplicaOptions& options) : node_(host_, options) {}
 
   static replica::ReplicaOptions options() {
     replica::ReplicaOptions options;
@@ -129,6 +130,43 @@ TEST_F(SimNodeTest, TornCrashesRecoverThroughTheWalAndKeepEveryAcknowledgedWrite
     if (value == pending) acked = pending;
   }
   EXPECT_GT(node_.status().applied_index, 8u) << "snapshots were taken and recovered";
+  EXPECT_TRUE(host_.faults.empty()) << host_.faults.front();
+}
+
+// The engine's log is compacted to a saved snapshot as soon as that snapshot is
+// snapshot_catch_up_entries old, not when the next one is saved: the log (and the snapshot's
+// bytes waiting for it) stay in memory for snapshot_catch_up_entries, not a snapshot_count more.
+class SimNodeCatchUpTest : public SimNodeTest {
+ protected:
+  static constexpr uint64_t kSnapshotCount = 8;
+  static constexpr uint64_t kCatchUpEntries = 3;
+  SimNodeCatchUpTest() : SimNodeTest(catch_up_options()) {}
+  static replica::ReplicaOptions catch_up_options() {
+    replica::ReplicaOptions options = SimNodeTest::options();
+    options.snapshot_count = kSnapshotCount;
+    options.snapshot_catch_up_entries = kCatchUpEntries;
+    return options;
+  }
+};
+
+TEST_F(SimNodeCatchUpTest, TheLogHoldsAtMostASnapshotIntervalPlusTheCatchUpEntries) {
+  start();
+  uint64_t compactions_seen = 0;
+  uint64_t last_first_index = node_.status().engine.first_index;
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_EQ(completed(submit({RegisterOp::kWrite, "k", std::to_string(i), {}})).kind,
+              RegisterOutcome::Kind::kOk);
+    const replica::ReplicaStatus status = node_.status();
+    const uint64_t entries_in_log = status.applied_index - (status.engine.first_index - 1);
+    EXPECT_LE(entries_in_log, kSnapshotCount + kCatchUpEntries) << "after write " << i;
+    if (status.engine.first_index != last_first_index) {
+      ++compactions_seen;
+      EXPECT_GE(entries_in_log, kCatchUpEntries) << "the catch-up entries stay in the log";
+      last_first_index = status.engine.first_index;
+    }
+  }
+  EXPECT_GE(compactions_seen, 3u);
+  EXPECT_EQ(read("k"), "39");
   EXPECT_TRUE(host_.faults.empty()) << host_.faults.front();
 }
 

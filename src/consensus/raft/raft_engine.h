@@ -47,6 +47,7 @@ class RaftEngine final : public Engine {
   ProposeResult change_membership(const MembershipChange& change) override;
   Status transfer_leadership(NodeId target) override;
   Status compact(uint64_t applied_index, std::string data) override;
+  void set_snapshot_source(SnapshotSource* source) override;
   bool has_ready() const override;
   Ready ready() override;
   void advance() override;
@@ -128,6 +129,9 @@ class RaftEngine final : public Engine {
 
   // snapshot.cc
   void send_snapshot(NodeId to);
+  // The snapshot to send: the log's own, or one read back from snapshot_source_ (nothing when it
+  // cannot be read or does not fit the log).
+  std::optional<Snapshot> snapshot_to_send() const;
   Status handle_install_snapshot(const RaftMessage& message, NodeId from);
   void tick_snapshot_retries();
 
@@ -196,6 +200,8 @@ class RaftEngine final : public Engine {
   uint64_t handed_apply_cursor_ = 0;
   HardState persisted_hard_state_;
   std::optional<Snapshot> unpersisted_snapshot_;
+  // Set: the data of a durable snapshot the log starts from is dropped and read back from here.
+  SnapshotSource* snapshot_source_ = nullptr;
   std::vector<Message> outbox_;
   std::vector<Message> early_outbox_;  // Ready::early_messages (may_send_before_persist)
   std::vector<ReadState> read_states_;

@@ -1,6 +1,7 @@
 #include "consensus/raft/raft_log.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "core/check.h"
 
@@ -8,7 +9,8 @@ namespace synod::consensus::raft {
 
 void RaftLog::restore(std::optional<Snapshot> snapshot, std::vector<Entry> entries) {
   snapshot_ = std::move(snapshot);
-  entries_ = std::move(entries);
+  snapshot_data_dropped_ = false;
+  entries_.assign(std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
   for (size_t i = 0; i < entries_.size(); ++i)
     SYNOD_CHECK(entries_[i].index == snapshot_index() + 1 + i, "durable entries have a gap");
   unstable_from_ = last_index() + 1;
@@ -78,12 +80,20 @@ void RaftLog::compact(Snapshot snapshot) {
   SYNOD_CHECK(index > snapshot_index() && index <= last_index(), "compaction out of range");
   entries_.erase(entries_.begin(), entries_.begin() + static_cast<long>(index - snapshot_index()));
   snapshot_ = std::move(snapshot);
+  snapshot_data_dropped_ = false;
   unstable_from_ = std::max(unstable_from_, index + 1);
+}
+
+void RaftLog::drop_snapshot_data() {
+  if (!snapshot_) return;
+  std::string().swap(snapshot_->data);
+  snapshot_data_dropped_ = true;
 }
 
 void RaftLog::reset(Snapshot snapshot) {
   entries_.clear();
   snapshot_ = std::move(snapshot);
+  snapshot_data_dropped_ = false;
   unstable_from_ = last_index() + 1;
 }
 

@@ -5,6 +5,7 @@
 // handed out in a Ready; entries before it have been (and are on disk once that Ready is
 // advanced, which the engine requires before it hands out the next one).
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -19,7 +20,11 @@ class RaftLog {
 
   uint64_t snapshot_index() const { return snapshot_ ? snapshot_->meta.index : 0; }
   uint64_t snapshot_term() const { return snapshot_ ? snapshot_->meta.term : 0; }
+  // Its data is empty once dropped (drop_snapshot_data); the meta stays.
   const std::optional<Snapshot>& snapshot() const { return snapshot_; }
+  // Frees the snapshot's data (kept on disk by the driver); until the next compact() or reset().
+  void drop_snapshot_data();
+  bool snapshot_data_dropped() const { return snapshot_data_dropped_; }
   uint64_t first_index() const { return snapshot_index() + 1; }
   uint64_t last_index() const { return snapshot_index() + entries_.size(); }
   uint64_t last_term() const { return entries_.empty() ? snapshot_term() : entries_.back().term; }
@@ -53,8 +58,10 @@ class RaftLog {
 
  private:
   std::optional<Snapshot> snapshot_;
+  bool snapshot_data_dropped_ = false;  // Invariant: implies snapshot_ with empty data
   // Invariant: entries_[i].index == snapshot_index() + 1 + i; terms never decrease.
-  std::vector<Entry> entries_;
+  // A deque: compaction frees the front, where a vector would keep its peak capacity resident.
+  std::deque<Entry> entries_;
   // Invariant: first_index() <= unstable_from_ <= last_index() + 1.
   uint64_t unstable_from_ = 1;
 };

@@ -16,18 +16,44 @@ Status RaftEngine::compact(uint64_t applied_index, std::string data) {
   snapshot.meta.membership = membership_at(applied_index);
   snapshot.data = std::move(data);
   log_.compact(std::move(snapshot));
+  // The driver saved these bytes before compacting (engine.h): read them back when needed.
+  if (snapshot_source_ != nullptr) log_.drop_snapshot_data();
   debug_check_invariants();
   return Status::Ok();
 }
 
+void RaftEngine::set_snapshot_source(SnapshotSource* source) {
+  snapshot_source_ = source;
+  // A snapshot restored from disk is durable; one received and not yet persisted is not.
+  if (snapshot_source_ != nullptr && !unpersisted_snapshot_) log_.drop_snapshot_data();
+}
+
+std::optional<Snapshot> RaftEngine::snapshot_to_send() const {
+  const std::optional<Snapshot>& own = log_.snapshot();
+  SYNOD_CHECK(own.has_value(), "a compacted log keeps its snapshot");
+  if (!log_.snapshot_data_dropped()) return own;
+  SYNOD_CHECK(snapshot_source_ != nullptr, "snapshot data dropped without a source");
+  std::optional<Snapshot> loaded = snapshot_source_->load_snapshot(own->meta);
+  // A newer saved snapshot serves as well if it is committed history of this log: the follower
+  // then continues from its index, which the log holds.
+  if (!loaded || loaded->meta.index < own->meta.index || loaded->meta.index > commit_ ||
+      !log_.match_term(loaded->meta.index, loaded->meta.term))
+    return std::nullopt;
+  // The membership is the engine's own view at that index, not what the file says.
+  loaded->meta.membership = loaded->meta.index == own->meta.index
+                                ? own->meta.membership
+                                : membership_at(loaded->meta.index);
+  return loaded;
+}
+
 void RaftEngine::send_snapshot(NodeId to) {
-  const std::optional<Snapshot>& snapshot = log_.snapshot();
-  SYNOD_CHECK(snapshot.has_value(), "a compacted log keeps its snapshot");
+  std::optional<Snapshot> snapshot = snapshot_to_send();
+  if (!snapshot) return;  // unreadable now: the follower stays in probe and the next append retries
   RaftMessage message;
   message.type = MessageType::kInstallSnapshot;
   message.term = term_;
-  message.snapshot = *snapshot;
   progress_.at(to).become_snapshot(snapshot->meta.index);
+  message.snapshot = std::move(snapshot);
   send(to, std::move(message));
 }
 
