@@ -90,13 +90,15 @@ class Watcher final : public grpc::ClientBidiReactor<etcdserverpb::WatchRequest,
 class TimestampPutClient final : public UnaryClient {
  public:
   TimestampPutClient(const BenchOptions& options, const std::shared_ptr<grpc::Channel>& channel,
-                     RunControl& control, uint64_t seed)
-      : UnaryClient(control, seed), options_(options), stub_(etcdserverpb::KV::NewStub(channel)) {
+                     grpc::CompletionQueue* queue, RunControl& control, uint64_t seed)
+      : UnaryClient(control, queue, seed),
+        options_(options),
+        stub_(etcdserverpb::KV::NewStub(channel)) {
     request_.set_key(key_for_index(0, options.key_size));
   }
-  void send(grpc::ClientContext* context, Done done) override {
+  void send(grpc::ClientContext* context) override {
     request_.set_value(timestamped_value(options_.value_size));
-    stub_->async()->Put(context, &request_, &response_, std::move(done));
+    await_response(stub_->PrepareAsyncPut(context, request_, queue()), &response_);
   }
 
  private:
@@ -131,21 +133,25 @@ RunResult run_watch_latency(const BenchOptions& options,
   }
 
   RunControl control(options, options.clients);
+  CompletionQueueThreads queues(1);  // the writers are few: their puts are paced by --rate
   std::vector<std::unique_ptr<UnaryClient>> writers;
   if (created.load() == options.watchers) {
     for (int i = 0; i < options.clients; ++i) {
       writers.push_back(std::make_unique<TimestampPutClient>(
-          options, channels[static_cast<size_t>(i) % channels.size()], control, i + 1));
+          options, channels[static_cast<size_t>(i) % channels.size()], queues.queue(0), control,
+          i + 1));
     }
   } else {
     result.stats.record_error("watch not created within 10 s");
   }
   control.start();
   for (auto& writer : writers) writer->start();
+  queues.start();
   if (writers.empty()) {
     for (int i = 0; i < options.clients; ++i) control.client_finished();
   }
   control.wait_for_clients(progress);
+  queues.stop();
 
   ClientStats writer_stats;
   for (const auto& writer : writers) writer_stats.merge(writer->stats());
