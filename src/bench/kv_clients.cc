@@ -11,8 +11,8 @@ namespace {
 class KvClient : public UnaryClient {
  public:
   KvClient(const BenchOptions& options, const std::shared_ptr<grpc::Channel>& channel,
-           grpc::CompletionQueue* queue, RunControl& control, uint64_t seed)
-      : UnaryClient(control, queue, seed),
+           grpc::CompletionQueue* queue, ClientStats& stats, RunControl& control, uint64_t seed)
+      : UnaryClient(control, queue, stats, seed),
         options_(options),
         stub_(etcdserverpb::KV::NewStub(channel)) {
     // The value and the serializable flag never change: set once, not copied per request.
@@ -112,21 +112,22 @@ class TxnPutClient : public KvClient {
 template <typename Client>
 std::unique_ptr<UnaryClient> make(const BenchOptions& options,
                                   const std::shared_ptr<grpc::Channel>& channel,
-                                  grpc::CompletionQueue* queue, RunControl& control, uint64_t seed) {
-  return std::make_unique<Client>(options, channel, queue, control, seed);
+                                  grpc::CompletionQueue* queue, ClientStats& stats,
+                                  RunControl& control, uint64_t seed) {
+  return std::make_unique<Client>(options, channel, queue, stats, control, seed);
 }
 
 }  // namespace
 
 std::unique_ptr<UnaryClient> make_unary_client(const BenchOptions& options,
                                                const std::shared_ptr<grpc::Channel>& channel,
-                                               grpc::CompletionQueue* queue, RunControl& control,
-                                               uint64_t seed) {
+                                               grpc::CompletionQueue* queue, ClientStats& stats,
+                                               RunControl& control, uint64_t seed) {
   switch (options.workload) {
-    case Workload::kPut: return make<PutClient>(options, channel, queue, control, seed);
-    case Workload::kRange: return make<RangeClient>(options, channel, queue, control, seed);
-    case Workload::kTxnPut: return make<TxnPutClient>(options, channel, queue, control, seed);
-    case Workload::kMixed: return make<MixedClient>(options, channel, queue, control, seed);
+    case Workload::kPut: return make<PutClient>(options, channel, queue, stats, control, seed);
+    case Workload::kRange: return make<RangeClient>(options, channel, queue, stats, control, seed);
+    case Workload::kTxnPut: return make<TxnPutClient>(options, channel, queue, stats, control, seed);
+    case Workload::kMixed: return make<MixedClient>(options, channel, queue, stats, control, seed);
     default: return nullptr;
   }
 }

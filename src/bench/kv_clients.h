@@ -9,10 +9,11 @@
 
 namespace synod::bench {
 
-// A client of options.workload sending over channel, its events on queue.
+// A client of options.workload sending over channel, its events on queue, its results into
+// stats (shared by the clients of queue).
 std::unique_ptr<UnaryClient> make_unary_client(const BenchOptions& options,
                                                const std::shared_ptr<grpc::Channel>& channel,
-                                               grpc::CompletionQueue* queue, RunControl& control,
-                                               uint64_t seed);
+                                               grpc::CompletionQueue* queue, ClientStats& stats,
+                                               RunControl& control, uint64_t seed);
 
 }  // namespace synod::bench

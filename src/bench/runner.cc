@@ -28,12 +28,14 @@ RunResult run_unary(const BenchOptions& options,
                     const ProgressFn& progress) {
   RunControl control(options, options.clients);
   CompletionQueueThreads queues(completion_queue_count(channels.size()));
+  std::vector<ClientStats> stats_per_queue(queues.size());
   std::vector<std::unique_ptr<UnaryClient>> clients;
   for (int i = 0; i < options.clients; ++i) {
     // A connection's clients share its queue; the connections take the queues in turn.
     const size_t channel = static_cast<size_t>(i) % channels.size();
-    clients.push_back(make_unary_client(options, channels[channel],
-                                        queues.queue(channel % queues.size()), control,
+    const size_t queue = channel % queues.size();
+    clients.push_back(make_unary_client(options, channels[channel], queues.queue(queue),
+                                        stats_per_queue[queue], control,
                                         static_cast<uint64_t>(i) + 1));
   }
   control.start();
@@ -49,7 +51,7 @@ RunResult run_unary(const BenchOptions& options,
   result.elapsed_seconds = control.elapsed_seconds();
   result.operations = control.completed();
   result.latency_meaning = "request to response";
-  for (const auto& client : clients) result.stats.merge(client->stats());
+  for (const ClientStats& stats : stats_per_queue) result.stats.merge(stats);
   return result;
 }
 
