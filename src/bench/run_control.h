@@ -20,7 +20,8 @@ namespace synod::bench {
 
 using Clock = std::chrono::steady_clock;
 
-// One client's results; only that client's callbacks touch it while the run lasts.
+// The results of one client, or of the clients served by one thread; one thread at a time
+// touches it while the run lasts.
 struct ClientStats {
   LatencyHistogram latency_ns;
   uint64_t succeeded = 0;

@@ -90,13 +90,16 @@ class Watcher final : public grpc::ClientBidiReactor<etcdserverpb::WatchRequest,
 class TimestampPutClient final : public UnaryClient {
  public:
   TimestampPutClient(const BenchOptions& options, const std::shared_ptr<grpc::Channel>& channel,
-                     RunControl& control, uint64_t seed)
-      : UnaryClient(control, seed), options_(options), stub_(etcdserverpb::KV::NewStub(channel)) {
+                     grpc::CompletionQueue* queue, ClientStats& stats, RunControl& control,
+                     uint64_t seed)
+      : UnaryClient(control, queue, stats, seed),
+        options_(options),
+        stub_(etcdserverpb::KV::NewStub(channel)) {
     request_.set_key(key_for_index(0, options.key_size));
   }
-  void send(grpc::ClientContext* context, Done done) override {
+  void send(grpc::ClientContext* context) override {
     request_.set_value(timestamped_value(options_.value_size));
-    stub_->async()->Put(context, &request_, &response_, std::move(done));
+    await_response(stub_->PrepareAsyncPut(context, request_, queue()), &response_);
   }
 
  private:
@@ -131,24 +134,27 @@ RunResult run_watch_latency(const BenchOptions& options,
   }
 
   RunControl control(options, options.clients);
+  CompletionQueueThreads queues(1);  // the writers are few: their puts are paced by --rate
+  ClientStats writer_stats;
   std::vector<std::unique_ptr<UnaryClient>> writers;
   if (created.load() == options.watchers) {
     for (int i = 0; i < options.clients; ++i) {
       writers.push_back(std::make_unique<TimestampPutClient>(
-          options, channels[static_cast<size_t>(i) % channels.size()], control, i + 1));
+          options, channels[static_cast<size_t>(i) % channels.size()], queues.queue(0), writer_stats,
+          control, i + 1));
     }
   } else {
     result.stats.record_error("watch not created within 10 s");
   }
   control.start();
   for (auto& writer : writers) writer->start();
+  queues.start();
   if (writers.empty()) {
     for (int i = 0; i < options.clients; ++i) control.client_finished();
   }
   control.wait_for_clients(progress);
+  queues.stop();
 
-  ClientStats writer_stats;
-  for (const auto& writer : writers) writer_stats.merge(writer->stats());
   const uint64_t expected_events = writer_stats.succeeded * static_cast<uint64_t>(options.watchers);
   const auto drain_deadline = Clock::now() + kEventDrainTimeout;
   while (events.load() < expected_events && Clock::now() < drain_deadline) {
