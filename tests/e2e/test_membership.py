@@ -13,8 +13,8 @@
    every key; member list then shows it with its name and client URL (its publish).
 3. REMOVE: a removed follower exits by itself (code 0); the others keep serving writes and reads.
 4. LEARNER: a started learner answers serializable reads, and refuses linearizable reads, put,
-   delete, txn and compaction with etcd 3.4's "etcdserver: rpc not supported for learner"; once
-   caught up it is promoted and serves linearizable reads.
+   delete, txn, compaction and a lease grant with etcd 3.4's "etcdserver: rpc not supported for
+   learner"; once caught up it is promoted and serves linearizable reads.
 """
 
 import json
@@ -326,9 +326,13 @@ def learner(h, cluster):
     # Until it applies its own AddLearner entry, the newcomer does not know it is a learner.
     wait_for("the learner to know it is one", lambda: ", false, true, " in h.etcdctl(
         [node.endpoint], "endpoint", "status").stdout, 30)  # is leader, is learner
-    for args in (["get", "after-remove"], ["put", "k", "v"], ["del", "k"], ["txn"], ["compaction", "1"]):
+    for args in (["get", "after-remove"], ["put", "k", "v"], ["del", "k"], ["txn"], ["compaction", "1"],
+                 ["lease", "grant", "10"]):
         r = h.etcdctl([node.endpoint], *args, input="\n\n\n" if args == ["txn"] else None)
-        check(r.returncode == 1 and r.stderr.endswith("Error: etcdserver: rpc not supported for learner\n"),
+        last_line = r.stderr.splitlines()[-1] if r.stderr else ""
+        # etcdctl words it "Error: failed to grant lease (<error>)" for a lease grant.
+        check(r.returncode == 1 and last_line.startswith("Error: ") and
+              "etcdserver: rpc not supported for learner" in last_line,
               "%s on a learner: %r" % (" ".join(args), r))
     r = h.etcdctl([n.endpoint for n in cluster.nodes if n.running() and n is not node],
                   "member", "promote", member_id)
