@@ -151,6 +151,19 @@ class SnapshotSource {
   // A saved snapshot of committed state: the one `meta` names if it can still be read, else a
   // newer one; nothing if none can be read.
   virtual std::optional<Snapshot> load_snapshot(const SnapshotMeta& meta) = 0;
+  // The newest saved snapshot that can be read; nothing if none can.
+  virtual std::optional<Snapshot> load_newest_snapshot() = 0;
+};
+
+// Where an engine reads back the payloads of durable entries it dropped from memory (the driver
+// reads its WAL). Called synchronously from inside the engine, like SnapshotSource, and only for
+// a follower that has fallen behind the entries the engine keeps.
+class EntrySource {
+ public:
+  virtual ~EntrySource() = default;
+  // The entry at `index` as it was persisted; an error when it cannot be read (released below
+  // a snapshot, a read error, a checksum mismatch). The engine checks it against its own log.
+  virtual Status load_entry(uint64_t index, Entry& entry) = 0;
 };
 
 class Engine {
@@ -176,6 +189,11 @@ class Engine {
   // them back from `source` when a follower needs one. `source` outlives the engine. Engines
   // that keep the data in memory ignore it.
   virtual void set_snapshot_source(SnapshotSource* /*source*/) {}
+  // From now on the engine may drop the payloads of command entries that are durable, applied
+  // and older than the newest `recent_entries` of them, and read them back from `source` when a
+  // follower needs them; if one cannot be read back it sends a snapshot instead (which needs a
+  // snapshot source). `source` outlives the engine. Engines that keep every payload ignore it.
+  virtual void set_entry_source(EntrySource* /*source*/, uint64_t /*recent_entries*/) {}
 
   virtual bool has_ready() const = 0;
   virtual Ready ready() = 0;  // requires has_ready(); at most one outstanding

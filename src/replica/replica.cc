@@ -3,6 +3,7 @@
 #include "core/check.h"
 #include "replica/replica_messages.h"
 #include "replica/request_errors.h"
+#include "replica/entry_reader.h"
 #include "replica/snapshot_reader.h"
 
 namespace synod::replica {
@@ -47,6 +48,9 @@ Status Replica::start(std::vector<std::string>& repairs) {
   engine_ = options_.engine_entry->create(options_.engine, std::move(state));
   snapshot_reader_ = std::make_unique<SnapshotReader>(*storage_);
   engine_->set_snapshot_source(snapshot_reader_.get());
+  entry_reader_ = std::make_unique<EntryReader>(*storage_);
+  // The catch-up window also bounds the payloads kept in memory: older ones are read back.
+  engine_->set_entry_source(entry_reader_.get(), options_.snapshot_catch_up_entries);
   pump();
   return Status::Ok();
 }

@@ -260,6 +260,7 @@ class Replica {
   std::unique_ptr<storage::DurableStorage> storage_;
   // The engine reads its snapshot's data back through it instead of holding it (outlives engine_).
   std::unique_ptr<consensus::SnapshotSource> snapshot_reader_;
+  std::unique_ptr<consensus::EntrySource> entry_reader_;  // old entry payloads, from the WAL
   std::unique_ptr<consensus::Engine> engine_;
   kv::MvccStore store_;
   consensus::Membership membership_;  // as of the applied index: what a snapshot records

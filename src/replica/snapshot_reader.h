@@ -20,6 +20,12 @@ class SnapshotReader final : public consensus::SnapshotSource {
     if (!last_status_.ok()) return std::nullopt;
     return snapshot;
   }
+  std::optional<consensus::Snapshot> load_newest_snapshot() override {
+    std::optional<consensus::Snapshot> snapshot;
+    last_status_ = storage_.load_newest_snapshot(snapshot);
+    if (!last_status_.ok()) return std::nullopt;
+    return snapshot;
+  }
   // Why the last read failed (ok when it did not).
   const Status& last_status() const { return last_status_; }
 

@@ -83,6 +83,8 @@ class SimNode final : public replica::ReplicaEnv {
   uint64_t unsynced_bytes();
   // Messages refused as unexpected (not malformed): allowed by engine.h, counted for the report.
   uint64_t step_refusals() const { return step_refusals_; }
+  // The node's disk, for tests that damage it.
+  storage::MemoryFileSystem& disk() { return disk_; }
 
   // ReplicaEnv
   void send(consensus::Message message) override { host_.send(std::move(message)); }

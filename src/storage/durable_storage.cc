@@ -80,7 +80,7 @@ Status DurableStorage::load_snapshot(uint64_t term, uint64_t index,
     snapshot = std::move(exact);
     return Status::Ok();
   }
-  return snapshots_->load_newest(snapshot);
+  return load_newest_snapshot(snapshot);
 }
 
 }  // namespace synod::storage

@@ -50,6 +50,10 @@ class DurableStorage {
   // A saved snapshot read back (for an engine that dropped its data): the one at (term, index)
   // while its file is kept, else the newest file; nullopt when there is none.
   Status load_snapshot(uint64_t term, uint64_t index, std::optional<consensus::Snapshot>& snapshot);
+  // The newest saved snapshot; nullopt when there is none.
+  Status load_newest_snapshot(std::optional<consensus::Snapshot>& snapshot) {
+    return snapshots_->load_newest(snapshot);
+  }
 
   Wal& wal() { return *wal_; }
 

@@ -46,6 +46,9 @@ class FileSystem {
   virtual Status open_for_append(const std::string& path, uint64_t position,
                                  std::unique_ptr<WritableFile>& file) = 0;
   virtual Status read_file(const std::string& path, std::string& contents) = 0;
+  // Reads the `length` bytes at `offset`; a file that ends before them is an error.
+  virtual Status read_range(const std::string& path, uint64_t offset, uint64_t length,
+                            std::string& contents) = 0;
   // Atomically replaces `to` with `from`.
   virtual Status rename(const std::string& from, const std::string& to) = 0;
   // fsync of a directory: makes the creations, renames and removals inside it durable.
@@ -64,6 +67,8 @@ class PosixFileSystem : public FileSystem {
   Status open_for_append(const std::string& path, uint64_t position,
                          std::unique_ptr<WritableFile>& file) override;
   Status read_file(const std::string& path, std::string& contents) override;
+  Status read_range(const std::string& path, uint64_t offset, uint64_t length,
+                    std::string& contents) override;
   Status rename(const std::string& from, const std::string& to) override;
   Status sync_directory(const std::string& directory) override;
   Status list_directory(const std::string& directory, std::vector<std::string>& names) override;

@@ -189,6 +189,17 @@ Status MemoryFileSystem::read_file(const std::string& path, std::string& content
   return Status::Ok();
 }
 
+Status MemoryFileSystem::read_range(const std::string& path, uint64_t offset, uint64_t length,
+                                    std::string& contents) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::shared_ptr<Inode> inode = find_locked(path);
+  if (!inode) return io_error("open", path, ENOENT);
+  if (offset > inode->current.size() || length > inode->current.size() - offset)
+    return io_error("read", path, EIO);
+  contents = inode->current.substr(offset, length);
+  return Status::Ok();
+}
+
 Status MemoryFileSystem::rename(const std::string& from, const std::string& to) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::shared_ptr<Inode> inode = find_locked(from);

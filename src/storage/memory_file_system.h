@@ -40,6 +40,8 @@ class MemoryFileSystem : public FileSystem {
   Status open_for_append(const std::string& path, uint64_t position,
                          std::unique_ptr<WritableFile>& file) override;
   Status read_file(const std::string& path, std::string& contents) override;
+  Status read_range(const std::string& path, uint64_t offset, uint64_t length,
+                    std::string& contents) override;
   Status rename(const std::string& from, const std::string& to) override;
   Status sync_directory(const std::string& directory) override;
   Status list_directory(const std::string& directory, std::vector<std::string>& names) override;

@@ -86,6 +86,23 @@ Status PosixFileSystem::open_for_append(const std::string& path, uint64_t positi
   return Status::Ok();
 }
 
+namespace {
+
+// Fills all of `contents` from `fd` at `offset`; a file that ends first is EIO.
+Status pread_fully(int fd, const std::string& path, uint64_t offset, std::string& contents) {
+  size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t got = ::pread(fd, contents.data() + done, contents.size() - done,
+                          static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return io_error("read", path, got < 0 ? errno : EIO);
+    done += static_cast<size_t>(got);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status PosixFileSystem::read_file(const std::string& path, std::string& contents) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return io_error("open", path, errno);
@@ -96,20 +113,19 @@ Status PosixFileSystem::read_file(const std::string& path, std::string& contents
     return io_error("stat", path, error);
   }
   contents.assign(static_cast<size_t>(info.st_size), '\0');
-  size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t got =
-        ::pread(fd, contents.data() + done, contents.size() - done, static_cast<off_t>(done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      int error = got < 0 ? errno : EIO;
-      ::close(fd);
-      return io_error("read", path, error);
-    }
-    done += static_cast<size_t>(got);
-  }
+  Status status = pread_fully(fd, path, 0, contents);
   ::close(fd);
-  return Status::Ok();
+  return status;
+}
+
+Status PosixFileSystem::read_range(const std::string& path, uint64_t offset, uint64_t length,
+                                   std::string& contents) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error("open", path, errno);
+  contents.assign(static_cast<size_t>(length), '\0');
+  Status status = pread_fully(fd, path, offset, contents);
+  ::close(fd);
+  return status;
 }
 
 Status PosixFileSystem::rename(const std::string& from, const std::string& to) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "storage/segment_scan.h"
+
 namespace synod::storage {
 
 Wal::Wal(FileSystem& fs, std::string directory, WalOptions options)
@@ -38,9 +40,11 @@ Status Wal::append(const std::vector<consensus::Entry>& entries,
     return Status(StatusCode::kInvalidArgument, "wal append: hard state larger than 1 GiB");
   std::string buffer;
   for (const consensus::Entry& entry : entries) {
-    if (Status status = write_record(RecordType::kEntry, encode_entry(entry), buffer); !status.ok())
+    EntryId id{entry.index, entry.term};
+    if (Status status = write_record(RecordType::kEntry, encode_entry(entry), buffer, &id);
+        !status.ok())
       return status;
-    shape_.add(EntryId{entry.index, entry.term});
+    shape_.add(id);
   }
   if (hard_state) {
     Status status = write_record(RecordType::kHardState, encode_hard_state(*hard_state), buffer);
@@ -65,13 +69,19 @@ Status Wal::append_snapshot(const consensus::SnapshotMeta& meta) {
   return flush(buffer);
 }
 
-Status Wal::write_record(RecordType type, const std::string& payload, std::string& buffer) {
+Status Wal::write_record(RecordType type, const std::string& payload, std::string& buffer,
+                         EntryId* id) {
   std::string framed;
   frame_record(type, payload, framed);
   uint64_t position = current_->position() + buffer.size();
   if (position + framed.size() > options_.segment_bytes && position > preamble_end_) {
     if (Status status = flush(buffer); !status.ok()) return status;
     if (Status status = roll_over(); !status.ok()) return status;
+  }
+  if (id != nullptr) {
+    id->sequence = segments_.back().sequence;
+    id->offset = current_->position() + buffer.size();
+    id->record_bytes = static_cast<uint32_t>(framed.size());  // payloads are at most 1 GiB
   }
   buffer += framed;
   return Status::Ok();
@@ -139,6 +149,43 @@ void Wal::end_sync(const SyncTicket& ticket, const Status& status) {
   }
   if (failure_.ok())
     durable_snapshot_index_ = std::max(durable_snapshot_index_, ticket.snapshot_index);
+}
+
+Status Wal::read_entry(uint64_t index, consensus::Entry& entry) const {
+  const auto& items = shape_.items();
+  if (items.empty() || index < items.front().index || index > items.back().index) {
+    return Status(StatusCode::kCompacted,
+                  "wal read: entry " + std::to_string(index) + " is not in the log (snapshot index " +
+                      std::to_string(shape_.snapshot_index()) + ", last index " +
+                      std::to_string(shape_.last_index()) + ")");
+  }
+  const EntryId& id = items[index - items.front().index];
+  auto segment = std::find_if(segments_.begin(), segments_.end(),
+                              [&](const Segment& s) { return s.sequence == id.sequence; });
+  if (segment == segments_.end()) {
+    return Status(StatusCode::kCompacted, "wal read: the segment of entry " +
+                                              std::to_string(index) + " is released");
+  }
+  std::string bytes;
+  if (Status status = fs_.read_range(segment->path, id.offset, id.record_bytes, bytes);
+      !status.ok())
+    return status;
+  const std::string where = "wal corruption in " + segment->path + " at offset " +
+                            std::to_string(id.offset) + ": entry " + std::to_string(index) + " ";
+  // The scan checks the framing and the checksum: exactly one valid record must come out.
+  SegmentScan scan;
+  if (Status status = scan_segment(segment->path, bytes, false, scan); !status.ok())
+    return Status(StatusCode::kCorruption, where + "does not read back (" + status.message() + ")");
+  if (scan.records.size() != 1 || scan.records.front().type != RecordType::kEntry ||
+      !decode_entry(scan.records.front().payload, entry))
+    return Status(StatusCode::kCorruption, where + "is not an entry record");
+  if (entry.index != index || entry.term != id.term) {
+    return Status(StatusCode::kCorruption, where + "reads back as index " +
+                                               std::to_string(entry.index) + " term " +
+                                               std::to_string(entry.term) + ", not term " +
+                                               std::to_string(id.term));
+  }
+  return Status::Ok();
 }
 
 Status Wal::release(uint64_t snapshot_index) {

@@ -97,9 +97,24 @@ class Wal {
   SyncTicket begin_sync();
   void end_sync(const SyncTicket& ticket, const Status& status);
 
+  // The entry at `index` read back from its record (for an engine that keeps only recent
+  // payloads in memory), checked: the record's checksum, its type, its index and its term.
+  // kCompacted when the entry is not in the log after the newest snapshot marker (its segment
+  // may be released), kCorruption when the record does not check out, or the read's error.
+  Status read_entry(uint64_t index, consensus::Entry& entry) const;
+
   // Removes the segments wholly below `snapshot_index`, which must not exceed the newest
   // durable snapshot marker (kInvalidArgument otherwise).
   Status release(uint64_t snapshot_index);
+
+  // Where an entry's record lies (what read_entry reads).
+  struct EntryId {
+    uint64_t index = 0;
+    uint64_t term = 0;
+    uint64_t sequence = 0;    // of its segment
+    uint64_t offset = 0;      // of the record's header in the segment
+    uint32_t record_bytes = 0;  // header and payload
+  };
 
   uint64_t last_index() const { return shape_.last_index(); }
   uint64_t snapshot_index() const { return shape_.snapshot_index(); }
@@ -114,13 +129,12 @@ class Wal {
     uint64_t first_index = 0;
     std::string path;
   };
-  struct EntryId {
-    uint64_t index = 0;
-    uint64_t term = 0;
-  };
   Wal(FileSystem& fs, std::string directory, WalOptions options);
   Status recover(WalRecovery& recovery);
-  Status write_record(RecordType type, const std::string& payload, std::string& buffer);
+  // Frames the record into `buffer` (rolling over first if it does not fit); `id`, when given,
+  // gets the record's place.
+  Status write_record(RecordType type, const std::string& payload, std::string& buffer,
+                      EntryId* id = nullptr);
   Status flush(std::string& buffer);
   Status roll_over();
   Status create_segment(uint64_t sequence, uint64_t first_index);

@@ -26,6 +26,7 @@ struct ReplayedSegment {
 // The log being rebuilt.
 struct Replay {
   LogShape<consensus::Entry> log;
+  LogShape<Wal::EntryId> ids;  // the same shape, with where each entry's record lies
   std::optional<consensus::HardState> hard_state;
 };
 
@@ -55,6 +56,8 @@ Status apply_record(const ReplayedSegment& segment, const ScannedRecord& record,
                               "snapshot index " + std::to_string(replay.log.snapshot_index()) +
                               ", last index " + std::to_string(replay.log.last_index()) + ")");
       }
+      replay.ids.add(Wal::EntryId{entry.index, entry.term, segment.sequence, record.offset,
+                                  static_cast<uint32_t>(kRecordHeaderBytes + record.payload.size())});
       replay.log.add(std::move(entry));
       return Status::Ok();
     }
@@ -71,6 +74,7 @@ Status apply_record(const ReplayedSegment& segment, const ScannedRecord& record,
         return corruption(segment.path, record.offset, "undecodable snapshot marker");
       if (meta.index < replay.log.snapshot_index())
         return corruption(segment.path, record.offset, "snapshot marker goes backwards");
+      replay.ids.apply_snapshot(meta);
       replay.log.apply_snapshot(meta);
       return Status::Ok();
     }
@@ -166,9 +170,7 @@ Status Wal::recover(WalRecovery& recovery) {
                       " but the snapshot ends at " + std::to_string(replay.log.snapshot_index()) +
                       " (a segment with the entries between is missing)");
   }
-  for (const consensus::Entry& entry : replay.log.items())
-    shape_.add(EntryId{entry.index, entry.term});
-  if (replay.log.snapshot()) shape_.apply_snapshot(*replay.log.snapshot());
+  shape_ = std::move(replay.ids);
   hard_state_ = replay.hard_state;
   durable_snapshot_index_ = shape_.snapshot_index();
   recovery.hard_state = replay.hard_state.value_or(consensus::HardState{});

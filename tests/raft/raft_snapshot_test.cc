@@ -154,6 +154,11 @@ class SavedSnapshots : public SnapshotSource {
       if (snapshot.meta.index == meta.index && snapshot.meta.term == meta.term) return snapshot;
     return saved.empty() ? std::nullopt : std::optional<Snapshot>(saved.back());
   }
+  std::optional<Snapshot> load_newest_snapshot() override {
+    ++loads;
+    if (!readable || saved.empty()) return std::nullopt;
+    return saved.back();
+  }
   std::vector<Snapshot> saved;
   bool readable = true;
   int loads = 0;
@@ -237,6 +242,120 @@ TEST(SnapshotSource, ANewerSavedSnapshotOfTheSameLogServesWhenTheCompactedOneIsG
   EXPECT_EQ(cluster.node(3).disk.snapshot->meta.membership, (Membership{{1, 2, 3}, {}}));
   EXPECT_EQ(cluster.applied(3), cluster.applied(1));
   EXPECT_EQ(cluster.applied(3).size(), 20u);
+}
+
+// The driver's WAL, as the engine's EntrySource sees it: node `id`'s persisted entries.
+class PersistedEntries : public EntrySource {
+ public:
+  PersistedEntries(Cluster& cluster, NodeId id) : cluster_(cluster), id_(id) {}
+  Status load_entry(uint64_t index, Entry& entry) override {
+    ++loads;
+    if (!readable) return {StatusCode::kCorruption, "checksum mismatch"};
+    for (const Entry& persisted : cluster_.node(id_).disk.entries) {
+      if (persisted.index != index) continue;
+      entry = persisted;
+      if (wrong_term) ++entry.term;
+      return Status::Ok();
+    }
+    return {StatusCode::kCompacted, "released"};
+  }
+  int loads = 0;
+  bool readable = true;
+  bool wrong_term = false;  // what a read of another record, or a stale one, would return
+
+ private:
+  Cluster& cluster_;
+  NodeId id_;
+};
+
+TEST(EntrySource, TheLeaderKeepsRecentPayloadsAndReadsOlderOnesBackForAFarBehindFollower) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  PersistedEntries wal(cluster, 1);
+  cluster.engine(1).set_entry_source(&wal, 3);
+  cluster.isolate(3);
+  propose_many(cluster, 1, 20, "a");
+  cluster.tick_all(25);  // two CheckQuorum windows: node 3 is no longer recently active
+  const uint64_t applied = cluster.status(1).applied;
+  // Node 3 is down: only the newest 3 applied entries keep their payloads.
+  EXPECT_EQ(cluster.engine(1).payloads_from(), applied - 2);
+  EXPECT_EQ(wal.loads, 0);
+  cluster.heal();
+  cluster.clear_sent();
+  cluster.tick_all(5);
+  EXPECT_GT(wal.loads, 0);
+  EXPECT_EQ(count_sent(cluster, 3, MessageType::kInstallSnapshot), 0u);
+  EXPECT_EQ(cluster.applied(3), cluster.applied(1)) << "the read-back entries, in order";
+  EXPECT_EQ(cluster.applied(3).size(), 20u);
+  EXPECT_EQ(cluster.engine(1).progress(3)->state, ProgressState::kReplicate);
+  // Everyone replicating: new payloads are dropped once applied everywhere, minus the window.
+  propose_many(cluster, 1, 10, "b");
+  cluster.tick_all(2);
+  EXPECT_EQ(cluster.engine(1).payloads_from(), cluster.status(1).applied - 2);
+}
+
+// A payload that cannot be read back exactly (released, corrupt, another record) is never sent:
+// the leader sends a snapshot that covers it.
+void expect_snapshot_instead_of_unreadable_entries(bool wrong_term) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  SavedSnapshots files;
+  PersistedEntries wal(cluster, 1);
+  cluster.engine(1).set_snapshot_source(&files);
+  cluster.engine(1).set_entry_source(&wal, 0);
+  cluster.isolate(3);
+  propose_many(cluster, 1, 20, "a");
+  cluster.tick_all(25);
+  // A snapshot saved but not compacted to yet (the replica compacts catch-up entries later):
+  // the log still holds every entry, with its payloads dropped.
+  const AppState& app = cluster.node(1).app;
+  Snapshot saved;
+  saved.meta = {app.applied_index, cluster.status(1).term, Membership{{1, 2, 3}, {}}};
+  saved.data = app.encode();
+  files.saved = {saved};
+  ASSERT_EQ(cluster.status(1).first_index, 1u);
+  ASSERT_GT(cluster.engine(1).payloads_from(), 10u);
+  wal.readable = wrong_term;
+  wal.wrong_term = wrong_term;
+  cluster.heal();
+  cluster.clear_sent();
+  cluster.tick_all(5);
+  EXPECT_GT(wal.loads, 0);
+  EXPECT_EQ(count_sent(cluster, 3, MessageType::kInstallSnapshot), 1u);
+  EXPECT_EQ(cluster.node(3).disk.snapshot->meta.index, saved.meta.index);
+  EXPECT_EQ(cluster.applied(3), cluster.applied(1));
+  EXPECT_EQ(cluster.applied(3).size(), 20u);
+  for (const Entry& entry : cluster.node(3).disk.entries) EXPECT_FALSE(entry.data.empty());
+}
+
+TEST(EntrySource, AnUnreadablePayloadMakesTheLeaderSendASnapshotInstead) {
+  expect_snapshot_instead_of_unreadable_entries(false);
+}
+
+TEST(EntrySource, APayloadThatReadsBackWithAnotherTermIsNotSent) {
+  expect_snapshot_instead_of_unreadable_entries(true);
+}
+
+TEST(EntrySource, WithoutANewEnoughSnapshotNothingIsSentUntilOneIsSaved) {
+  Cluster cluster({1, 2, 3});
+  cluster.elect(1);
+  SavedSnapshots files;
+  PersistedEntries wal(cluster, 1);
+  cluster.engine(1).set_snapshot_source(&files);
+  cluster.engine(1).set_entry_source(&wal, 0);
+  cluster.isolate(3);
+  propose_many(cluster, 1, 20, "a");
+  cluster.tick_all(25);
+  wal.readable = false;
+  cluster.heal();
+  cluster.clear_sent();
+  cluster.tick_all(5);
+  EXPECT_EQ(count_sent(cluster, 3, MessageType::kInstallSnapshot), 0u);
+  EXPECT_TRUE(cluster.applied(3).empty()) << "no wrong or empty entry reached it";
+  compact_through(cluster, 1, files);
+  cluster.tick_all(30);
+  EXPECT_EQ(count_sent(cluster, 3, MessageType::kInstallSnapshot), 1u);
+  EXPECT_EQ(cluster.applied(3), cluster.applied(1));
 }
 
 }  // namespace

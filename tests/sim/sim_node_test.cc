@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <variant>
 
 #include "consensus/registry.h"
@@ -174,9 +175,11 @@ TEST_F(SimNodeCatchUpTest, TheLogHoldsAtMostASnapshotIntervalPlusTheCatchUpEntri
 // duplicated, or held back to be delivered by the test.
 class ClusterHost : public NodeHost {
  public:
-  ClusterHost() {
+  explicit ClusterHost(uint64_t snapshot_count = 100000, uint64_t catch_up_entries = 0) {
     for (consensus::NodeId id : {1, 2, 3}) {
       replica::ReplicaOptions options;
+      options.snapshot_count = snapshot_count;
+      options.snapshot_catch_up_entries = catch_up_entries;
       options.engine_entry = consensus::find_engine("raft");
       options.engine.id = id;
       options.engine.initial_membership.voters = {1, 2, 3};
@@ -189,6 +192,7 @@ class ClusterHost : public NodeHost {
     queue.schedule_after(delay_ticks, std::move(action));
   }
   void send(consensus::Message message) override {
+    if (isolated.count(message.from) || isolated.count(message.to)) return;
     const bool forward = !message.payload.empty() &&
                          message.payload[0] == static_cast<char>(replica::Channel::kForwardWrite);
     if (forward && hold_forwards) {
@@ -205,7 +209,9 @@ class ClusterHost : public NodeHost {
   Tick sync_latency_ticks(consensus::NodeId) override { return 1; }
   void on_recovered(consensus::NodeId, const consensus::DurableState&, const std::vector<std::string>&) override {}
   void on_durable(consensus::NodeId, const consensus::Ready&) override {}
-  void on_snapshot_applied(consensus::NodeId, const consensus::SnapshotMeta&) override {}
+  void on_snapshot_applied(consensus::NodeId node, const consensus::SnapshotMeta&) override {
+    ++snapshots_applied[node];
+  }
   void on_applied(consensus::NodeId node, const consensus::Entry& entry) override {
     replica::ProposalEnvelope envelope;
     kv::Command command;
@@ -239,6 +245,8 @@ class ClusterHost : public NodeHost {
   std::map<uint64_t, RegisterOutcome> replies;
   std::map<std::pair<consensus::NodeId, std::string>, int> writes_applied;  // (node, value) -> count
   std::vector<std::string> faults;
+  std::set<consensus::NodeId> isolated;             // their messages are dropped
+  std::map<consensus::NodeId, int> snapshots_applied;
 };
 
 class ForwardingTest : public ::testing::Test {
@@ -287,6 +295,100 @@ TEST_F(ForwardingTest, AForwardToALeaderOfATermBeforeARestartIsNeitherProposedNo
   EXPECT_EQ(cluster_.replies[attempt].kind, RegisterOutcome::Kind::kUnknown) << cluster_.replies[attempt].error;
   for (consensus::NodeId node : {1, 2, 3}) EXPECT_EQ((cluster_.writes_applied[{node, "maybe"}]), 0);
   EXPECT_TRUE(cluster_.faults.empty()) << cluster_.faults.front();
+}
+
+// The leader keeps only the newest snapshot_catch_up_entries payloads in memory (and those a
+// follower that keeps up still needs): a follower that was away for longer gets the older ones
+// read back from the leader's WAL, or a snapshot where the WAL is released — never a wrong entry.
+class ReadBackTest : public ::testing::Test {
+ protected:
+  static constexpr int kWrites = 30;
+  static constexpr uint64_t kCatchUpEntries = 15;
+  void start(uint64_t snapshot_count) {
+    cluster_ = std::make_unique<ClusterHost>(snapshot_count, kCatchUpEntries);
+    uint64_t seed = 0;
+    for (auto& [id, node] : cluster_->nodes) node->start(++seed);
+    cluster_->run_ticks(60);
+    leader_ = cluster_->leader();
+    ASSERT_NE(leader_, consensus::kNoNode);
+    follower_ = cluster_->a_follower();
+    cluster_->isolated.insert(follower_);
+    for (int i = 0; i < kWrites; ++i) {
+      cluster_->nodes.at(leader_)->submit(
+          ClientRequest{0, ++attempt_, {RegisterOp::kWrite, "k" + std::to_string(i), value(i), {}}});
+      cluster_->run_ticks(2);
+    }
+    cluster_->run_ticks(30);  // CheckQuorum: the isolated follower no longer holds payloads back
+    ASSERT_EQ(cluster_->leader(), leader_);
+    // The log still starts at 1 (no snapshot is catch-up entries old yet) while the payloads the
+    // follower needs lie below the recent window.
+    const replica::ReplicaStatus status = cluster_->nodes.at(leader_)->status();
+    ASSERT_EQ(status.engine.first_index, 1u);
+    ASSERT_GT(status.applied_index, kCatchUpEntries + 10);
+  }
+  void heal_and_run() {
+    cluster_->isolated.clear();
+    cluster_->run_ticks(100);
+  }
+  const kv::MvccStore& store(consensus::NodeId node) { return cluster_->nodes.at(node)->store(); }
+  // Large enough that the WAL rolls over: its older segments are complete and synced.
+  static std::string value(int write) { return "v" + std::to_string(write) + std::string(1000, 'x'); }
+  int times_applied(consensus::NodeId node, int write) {
+    return cluster_->writes_applied[{node, value(write)}];
+  }
+
+  std::unique_ptr<ClusterHost> cluster_;
+  consensus::NodeId leader_ = consensus::kNoNode;
+  consensus::NodeId follower_ = consensus::kNoNode;
+  uint64_t attempt_ = 0;
+};
+
+TEST_F(ReadBackTest, AFollowerFarBehindGetsTheOlderEntriesReadBackFromTheLeadersWal) {
+  start(/*snapshot_count=*/100000);
+  heal_and_run();
+  EXPECT_EQ(cluster_->snapshots_applied[follower_], 0) << "caught up from the log, not a snapshot";
+  for (int i = 0; i < kWrites; ++i) EXPECT_EQ(times_applied(follower_, i), 1) << i;
+  EXPECT_EQ(store(follower_).hash(0).hash, store(leader_).hash(0).hash);
+  EXPECT_TRUE(cluster_->faults.empty()) << cluster_->faults.front();
+}
+
+TEST_F(ReadBackTest, BelowTheNewestSnapshotTheWalIsReleasedAndTheLeaderSendsTheSnapshot) {
+  start(/*snapshot_count=*/20);
+  heal_and_run();
+  EXPECT_EQ(cluster_->snapshots_applied[follower_], 1);
+  for (int i = 0; i < kWrites; ++i) EXPECT_LE(times_applied(follower_, i), 1) << i;
+  EXPECT_EQ(cluster_->nodes.at(follower_)->status().applied_index,
+            cluster_->nodes.at(leader_)->status().applied_index);
+  EXPECT_EQ(store(follower_).hash(0).hash, store(leader_).hash(0).hash);
+  EXPECT_TRUE(cluster_->faults.empty()) << cluster_->faults.front();
+}
+
+TEST_F(ReadBackTest, ADamagedWalRegionIsNeverSentAsEntries) {
+  start(/*snapshot_count=*/100000);
+  const uint64_t follower_applied = cluster_->nodes.at(follower_)->status().applied_index;
+  const uint64_t follower_hash = store(follower_).hash(0).hash;
+  // Flip a bit every 32 bytes of the leader's complete WAL segments (the oldest entries): none
+  // of them reads back with its checksum.
+  storage::MemoryFileSystem& disk = cluster_->nodes.at(leader_)->disk();
+  const std::string wal = std::string(kSimDataDir) + "/wal";
+  std::vector<std::string> names;
+  ASSERT_TRUE(disk.list_directory(wal, names).ok());
+  ASSERT_GE(names.size(), 2u);
+  for (const std::string& name : names) {
+    const std::string path = storage::join_path(wal, name);
+    if (disk.unsynced_bytes(path) > 0) continue;  // the current segment
+    std::string contents;
+    ASSERT_TRUE(disk.read_file(path, contents).ok());
+    for (uint64_t offset = 64; offset + 1 < contents.size(); offset += 32)
+      if (contents[offset] != 0) disk.flip_bit(path, offset, 0x10);
+  }
+  heal_and_run();
+  // No snapshot to fall back to (none saved yet): the follower stays where it was, unharmed.
+  EXPECT_EQ(cluster_->snapshots_applied[follower_], 0);
+  EXPECT_EQ(cluster_->nodes.at(follower_)->status().applied_index, follower_applied);
+  EXPECT_EQ(store(follower_).hash(0).hash, follower_hash);
+  for (int i = 0; i < kWrites; ++i) EXPECT_EQ(times_applied(follower_, i), 0) << i;
+  EXPECT_TRUE(cluster_->faults.empty()) << cluster_->faults.front();
 }
 
 }  // namespace

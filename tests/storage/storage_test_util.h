@@ -88,6 +88,10 @@ class CountingFileSystem : public FileSystem {
   Status read_file(const std::string& path, std::string& contents) override {
     return base_.read_file(path, contents);
   }
+  Status read_range(const std::string& path, uint64_t offset, uint64_t length,
+                    std::string& contents) override {
+    return base_.read_range(path, offset, length, contents);
+  }
   Status rename(const std::string& from, const std::string& to) override {
     return base_.rename(from, to);
   }

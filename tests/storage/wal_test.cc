@@ -266,6 +266,76 @@ TEST(WalTest, ReleaseRemovesSegmentsBelowADurableSnapshotAndKeepsState) {
   EXPECT_EQ(again.recovery.hard_state, make_hard_state(1, 2, 2));
 }
 
+// Read-back of single entries (for an engine that keeps only recent payloads in memory).
+std::vector<Entry> read_back(const Wal& wal, uint64_t first, uint64_t last) {
+  std::vector<Entry> entries;
+  for (uint64_t index = first; index <= last; ++index) {
+    Entry entry;
+    Status status = wal.read_entry(index, entry);
+    EXPECT_TRUE(status.ok()) << index << ": " << status.message();
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+TEST(WalReadEntryTest, ReadsBackTheNewestRecordOfEachIndexAcrossSegmentsAndAfterRecovery) {
+  MemoryFileSystem fs;
+  const WalOptions options = small_wal_options(4096);
+  std::vector<Entry> expected = make_entries(1, 120, 1, 100);
+  {
+    Opened opened = open_ok(fs, options);
+    for (const Entry& entry : expected) ASSERT_TRUE(opened.wal->append({entry}, std::nullopt).ok());
+    // A new leader overwrites 101..120 with 101..110 of term 2.
+    ASSERT_TRUE(opened.wal->append(make_entries(101, 110, 2, 50), std::nullopt).ok());
+    ASSERT_GT(opened.wal->segment_count(), 3u);
+    expected.resize(100);
+    for (const Entry& entry : make_entries(101, 110, 2, 50)) expected.push_back(entry);
+    EXPECT_EQ(read_back(*opened.wal, 1, 110), expected) << "before any sync (the page cache)";
+    ASSERT_TRUE(opened.wal->sync().ok());
+    Entry entry;
+    EXPECT_EQ(opened.wal->read_entry(111, entry).code(), StatusCode::kCompacted);
+    EXPECT_EQ(opened.wal->read_entry(0, entry).code(), StatusCode::kCompacted);
+  }
+  Opened reopened = open_ok(fs, options);
+  EXPECT_EQ(read_back(*reopened.wal, 1, 110), expected) << "places rebuilt by recovery";
+}
+
+TEST(WalReadEntryTest, EntriesBelowAReleasedSnapshotAreCompacted) {
+  MemoryFileSystem fs;
+  Opened opened = open_ok(fs, small_wal_options(4096));
+  for (uint64_t index = 1; index <= 200; ++index)
+    ASSERT_TRUE(opened.wal->append({make_entry(index, 1, std::string(100, 'r'))}, std::nullopt).ok());
+  ASSERT_TRUE(opened.wal->append_snapshot(make_meta(150, 1)).ok());
+  ASSERT_TRUE(opened.wal->sync().ok());
+  ASSERT_TRUE(opened.wal->release(150).ok());
+  Entry entry;
+  EXPECT_EQ(opened.wal->read_entry(1, entry).code(), StatusCode::kCompacted);
+  EXPECT_EQ(opened.wal->read_entry(150, entry).code(), StatusCode::kCompacted);
+  ASSERT_TRUE(opened.wal->read_entry(151, entry).ok());
+  EXPECT_EQ(entry, make_entry(151, 1, std::string(100, 'r')));
+}
+
+TEST(WalReadEntryTest, ACorruptRecordIsReportedNotReturned) {
+  MemoryFileSystem fs;
+  Opened opened = open_ok(fs, small_wal_options(1 << 20));
+  ASSERT_TRUE(opened.wal->append(make_entries(1, 3, 1, 40), std::nullopt).ok());
+  ASSERT_TRUE(opened.wal->sync().ok());
+  Entry entry;
+  ASSERT_TRUE(opened.wal->read_entry(2, entry).ok());
+  // Flip one bit in the middle of entry 2's data: the record's checksum no longer matches.
+  const std::string path = segment_paths(fs, kDir).front();
+  std::string contents;
+  ASSERT_TRUE(fs.read_file(path, contents).ok());
+  const size_t at = contents.find("#2");
+  ASSERT_NE(at, std::string::npos);
+  fs.flip_bit(path, at - 5, 0x01);
+  Status status = opened.wal->read_entry(2, entry);
+  EXPECT_EQ(status.code(), StatusCode::kCorruption) << status.message();
+  EXPECT_NE(status.message().find(path), std::string::npos) << status.message();
+  EXPECT_TRUE(opened.wal->read_entry(1, entry).ok());
+  EXPECT_TRUE(opened.wal->read_entry(3, entry).ok());
+}
+
 TEST(WalTest, CrashLosesOnlyUnsyncedRecords) {
   MemoryFileSystem fs;
   {

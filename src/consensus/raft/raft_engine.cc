@@ -264,6 +264,7 @@ void RaftEngine::advance() {
   applied_ = std::max(applied_, handed_apply_cursor_);
   ready_outstanding_ = false;
   note_ready_advanced();
+  drop_old_payloads();
   debug_check_invariants();
 }
 

@@ -8,6 +8,7 @@
 //   replication.cc   proposals, appends, fast back-off, commit    message family: append
 //   heartbeat.cc     heartbeats and ReadIndex                     message family: heartbeat
 //   snapshot.cc      compaction and InstallSnapshot               message family: snapshot
+//   payloads.cc      which entry payloads stay in memory; reading the others back
 //   membership.cc    single-server changes, in force when committed
 //   quorum.cc        majorities of both the committed and the latest membership (why: see there)
 //   transfer.cc      leadership transfer                          message family: timeout-now
@@ -48,6 +49,7 @@ class RaftEngine final : public Engine {
   Status transfer_leadership(NodeId target) override;
   Status compact(uint64_t applied_index, std::string data) override;
   void set_snapshot_source(SnapshotSource* source) override;
+  void set_entry_source(EntrySource* source, uint64_t recent_entries) override;
   bool has_ready() const override;
   Ready ready() override;
   void advance() override;
@@ -62,6 +64,8 @@ class RaftEngine final : public Engine {
   const Progress* progress(NodeId node) const;
   // The snapshot the log starts from (the latest compaction or installed snapshot), if any.
   const std::optional<Snapshot>& snapshot() const { return log_.snapshot(); }
+  // For tests: the first index whose command payload is still in memory (payloads.cc).
+  uint64_t payloads_from() const { return log_.payloads_from(); }
 
  private:
   struct PendingRead {
@@ -128,12 +132,19 @@ class RaftEngine final : public Engine {
   void drop_pending_reads();
 
   // snapshot.cc
-  void send_snapshot(NodeId to);
+  // Sends a snapshot at `min_index` or later (later: the entries up to it could not be read back).
+  void send_snapshot(NodeId to, uint64_t min_index = 0);
   // The snapshot to send: the log's own, or one read back from snapshot_source_ (nothing when it
-  // cannot be read or does not fit the log).
-  std::optional<Snapshot> snapshot_to_send() const;
+  // cannot be read, does not fit the log or ends before `min_index`).
+  std::optional<Snapshot> snapshot_to_send(uint64_t min_index) const;
   Status handle_install_snapshot(const RaftMessage& message, NodeId from);
   void tick_snapshot_retries();
+
+  // payloads.cc
+  void drop_old_payloads();
+  // The entries from `from` on for an append (within max_bytes, at least one), read back through
+  // entry_source_ where their payloads were dropped; false when one cannot be read back exactly.
+  bool entries_to_send(uint64_t from, uint64_t max_bytes, std::vector<Entry>& entries);
 
   // quorum.cc
   Membership latest_membership() const;
@@ -202,6 +213,10 @@ class RaftEngine final : public Engine {
   std::optional<Snapshot> unpersisted_snapshot_;
   // Set: the data of a durable snapshot the log starts from is dropped and read back from here.
   SnapshotSource* snapshot_source_ = nullptr;
+  // Set: payloads before the newest recent_payloads_ durable, applied entries are dropped and read
+  // back from here (payloads.cc).
+  EntrySource* entry_source_ = nullptr;
+  uint64_t recent_payloads_ = 0;
   std::vector<Message> outbox_;
   std::vector<Message> early_outbox_;  // Ready::early_messages (may_send_before_persist)
   std::vector<ReadState> read_states_;

@@ -14,6 +14,7 @@ void RaftLog::restore(std::optional<Snapshot> snapshot, std::vector<Entry> entri
   for (size_t i = 0; i < entries_.size(); ++i)
     SYNOD_CHECK(entries_[i].index == snapshot_index() + 1 + i, "durable entries have a gap");
   unstable_from_ = last_index() + 1;
+  payloads_from_ = first_index();
 }
 
 std::optional<uint64_t> RaftLog::term(uint64_t index) const {
@@ -49,6 +50,7 @@ const Entry& RaftLog::at(uint64_t index) const {
 }
 
 std::vector<Entry> RaftLog::slice(uint64_t from, uint64_t to, uint64_t max_bytes) const {
+  SYNOD_CHECK(from >= payloads_from_, "slice of dropped payloads");
   std::vector<Entry> out;
   uint64_t bytes = 0;
   for (uint64_t index = from; index <= to; ++index) {
@@ -70,6 +72,7 @@ void RaftLog::truncate_and_append(std::vector<Entry> entries) {
   if (entries.empty()) return;
   const uint64_t from = entries.front().index;
   SYNOD_CHECK(from >= first_index() && from <= last_index() + 1, "truncation out of range");
+  SYNOD_CHECK(from >= payloads_from_, "truncation of dropped payloads");
   entries_.resize(from - first_index());
   unstable_from_ = std::min(unstable_from_, from);
   for (auto& entry : entries) append(std::move(entry));
@@ -82,6 +85,15 @@ void RaftLog::compact(Snapshot snapshot) {
   snapshot_ = std::move(snapshot);
   snapshot_data_dropped_ = false;
   unstable_from_ = std::max(unstable_from_, index + 1);
+  payloads_from_ = std::max(payloads_from_, index + 1);
+}
+
+void RaftLog::drop_payloads_through(uint64_t index) {
+  SYNOD_CHECK(index < unstable_from_, "dropping the payload of an unstable entry");
+  for (; payloads_from_ <= index; ++payloads_from_) {
+    Entry& entry = entries_[payloads_from_ - first_index()];
+    if (entry.kind == EntryKind::kCommand) std::string().swap(entry.data);
+  }
 }
 
 void RaftLog::drop_snapshot_data() {
@@ -95,6 +107,7 @@ void RaftLog::reset(Snapshot snapshot) {
   snapshot_ = std::move(snapshot);
   snapshot_data_dropped_ = false;
   unstable_from_ = last_index() + 1;
+  payloads_from_ = first_index();
 }
 
 std::vector<Entry> RaftLog::take_unstable() {

@@ -1,6 +1,10 @@
 #pragma once
 // The in-memory Raft log: the latest snapshot (or none) followed by the entries after it.
 //
+// Payloads: with an EntrySource (engine.h) the engine drops the data of old, durable, applied
+// command entries; `payloads_from_` is the first index whose data is still in memory. Index,
+// term and kind stay for every entry (the log's shape; membership entries keep their data).
+//
 // Durability is tracked with one cursor: entries at or after `unstable_from_` have not yet been
 // handed out in a Ready; entries before it have been (and are on disk once that Ready is
 // advanced, which the engine requires before it hands out the next one).
@@ -39,10 +43,19 @@ class RaftLog {
   // The first entry of `entries` whose term differs from ours (0 if all match or are new).
   uint64_t find_conflict(const std::vector<Entry>& entries) const;
 
+  // The entry at `index`; its data is empty if has_payload(index) is false.
   const Entry& at(uint64_t index) const;
-  // Entries [from, to]; stops before the total data size exceeds max_bytes, but returns at least
-  // one entry when the range is not empty.
+  // Entries [from, to], all with their payload (from >= payloads_from()); stops before the total
+  // data size exceeds max_bytes, but returns at least one entry when the range is not empty.
   std::vector<Entry> slice(uint64_t from, uint64_t to, uint64_t max_bytes) const;
+
+  uint64_t payloads_from() const { return payloads_from_; }
+  bool has_payload(uint64_t index) const {
+    return index >= payloads_from_ || at(index).kind != EntryKind::kCommand;
+  }
+  // Frees the data of the command entries up to `index` (which must be durable and applied:
+  // nothing truncates or hands them out again; the driver reads them back from its log).
+  void drop_payloads_through(uint64_t index);
 
   void append(Entry entry);
   // Replaces everything from entries.front().index on (which must be in [first, last + 1]).
@@ -62,6 +75,8 @@ class RaftLog {
   // Invariant: entries_[i].index == snapshot_index() + 1 + i; terms never decrease.
   // A deque: compaction frees the front, where a vector would keep its peak capacity resident.
   std::deque<Entry> entries_;
+  // Invariant: first_index() <= payloads_from_; the command entries before it have empty data.
+  uint64_t payloads_from_ = 1;
   // Invariant: first_index() <= unstable_from_ <= last_index() + 1.
   uint64_t unstable_from_ = 1;
 };

@@ -81,8 +81,13 @@ bool RaftEngine::send_append(NodeId to, bool send_if_empty) {
   append.commit = commit_;
   const uint64_t budget_bytes =
       std::min(config_.max_message_bytes, progress.inflight_budget_bytes(limits));
-  if (progress.next <= log_.last_index())
-    append.entries = log_.slice(progress.next, log_.last_index(), budget_bytes);
+  if (progress.next <= log_.last_index() &&
+      !entries_to_send(progress.next, budget_bytes, append.entries)) {
+    send_snapshot(to, progress.next);  // never a wrong or empty entry
+    // No snapshot fits yet either: probe, so that retries go at the pace of the responses.
+    if (progress.state == ProgressState::kReplicate) progress.become_probe();
+    return false;
+  }
   uint64_t bytes = 0;
   for (const auto& entry : append.entries) bytes += entry.data.size();
   // One entry may exceed the byte budget only when nothing else is in flight; until then a

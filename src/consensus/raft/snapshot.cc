@@ -1,5 +1,7 @@
 // Log compaction and InstallSnapshot (Raft §7). Message family: install snapshot (answered with
 // an append response, so that the leader's progress logic is the same for both).
+#include <algorithm>
+
 #include "consensus/raft/raft_engine.h"
 #include "core/check.h"
 
@@ -28,26 +30,31 @@ void RaftEngine::set_snapshot_source(SnapshotSource* source) {
   if (snapshot_source_ != nullptr && !unpersisted_snapshot_) log_.drop_snapshot_data();
 }
 
-std::optional<Snapshot> RaftEngine::snapshot_to_send() const {
+std::optional<Snapshot> RaftEngine::snapshot_to_send(uint64_t min_index) const {
   const std::optional<Snapshot>& own = log_.snapshot();
-  SYNOD_CHECK(own.has_value(), "a compacted log keeps its snapshot");
-  if (!log_.snapshot_data_dropped()) return own;
-  SYNOD_CHECK(snapshot_source_ != nullptr, "snapshot data dropped without a source");
-  std::optional<Snapshot> loaded = snapshot_source_->load_snapshot(own->meta);
+  const bool own_serves = own && own->meta.index >= min_index;
+  if (own_serves && !log_.snapshot_data_dropped()) return own;
+  SYNOD_CHECK(own_serves || min_index > 0, "a compacted log keeps its snapshot");
+  SYNOD_CHECK(!log_.snapshot_data_dropped() || snapshot_source_ != nullptr,
+              "snapshot data dropped without a source");
+  if (snapshot_source_ == nullptr) return std::nullopt;
+  std::optional<Snapshot> loaded = own_serves ? snapshot_source_->load_snapshot(own->meta)
+                                              : snapshot_source_->load_newest_snapshot();
   // A newer saved snapshot serves as well if it is committed history of this log: the follower
   // then continues from its index, which the log holds.
-  if (!loaded || loaded->meta.index < own->meta.index || loaded->meta.index > commit_ ||
+  const uint64_t lowest = std::max(min_index, log_.snapshot_index());
+  if (!loaded || loaded->meta.index < lowest || loaded->meta.index > commit_ ||
       !log_.match_term(loaded->meta.index, loaded->meta.term))
     return std::nullopt;
   // The membership is the engine's own view at that index, not what the file says.
-  loaded->meta.membership = loaded->meta.index == own->meta.index
+  loaded->meta.membership = own && loaded->meta.index == own->meta.index
                                 ? own->meta.membership
                                 : membership_at(loaded->meta.index);
   return loaded;
 }
 
-void RaftEngine::send_snapshot(NodeId to) {
-  std::optional<Snapshot> snapshot = snapshot_to_send();
+void RaftEngine::send_snapshot(NodeId to, uint64_t min_index) {
+  std::optional<Snapshot> snapshot = snapshot_to_send(min_index);
   if (!snapshot) return;  // unreadable now: the follower stays in probe and the next append retries
   RaftMessage message;
   message.type = MessageType::kInstallSnapshot;
