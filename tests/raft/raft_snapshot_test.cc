@@ -268,14 +268,20 @@ class PersistedEntries : public EntrySource {
   NodeId id_;
 };
 
+// Node 1 leads, reading payloads back through `wal`, and keeps only the newest `recent` of them;
+// node 3 was cut off for 20 proposals and two CheckQuorum windows (no longer recently active).
+void leave_follower_3_far_behind(Cluster& cluster, PersistedEntries& wal, uint64_t recent) {
+  cluster.engine(1).set_entry_source(&wal, recent);
+  cluster.isolate(3);
+  propose_many(cluster, 1, 20, "a");
+  cluster.tick_all(25);
+}
+
 TEST(EntrySource, TheLeaderKeepsRecentPayloadsAndReadsOlderOnesBackForAFarBehindFollower) {
   Cluster cluster({1, 2, 3});
   cluster.elect(1);
   PersistedEntries wal(cluster, 1);
-  cluster.engine(1).set_entry_source(&wal, 3);
-  cluster.isolate(3);
-  propose_many(cluster, 1, 20, "a");
-  cluster.tick_all(25);  // two CheckQuorum windows: node 3 is no longer recently active
+  leave_follower_3_far_behind(cluster, wal, 3);
   const uint64_t applied = cluster.status(1).applied;
   // Node 3 is down: only the newest 3 applied entries keep their payloads.
   EXPECT_EQ(cluster.engine(1).payloads_from(), applied - 2);
@@ -302,10 +308,7 @@ void expect_snapshot_instead_of_unreadable_entries(bool wrong_term) {
   SavedSnapshots files;
   PersistedEntries wal(cluster, 1);
   cluster.engine(1).set_snapshot_source(&files);
-  cluster.engine(1).set_entry_source(&wal, 0);
-  cluster.isolate(3);
-  propose_many(cluster, 1, 20, "a");
-  cluster.tick_all(25);
+  leave_follower_3_far_behind(cluster, wal, 0);
   // A snapshot saved but not compacted to yet (the replica compacts catch-up entries later):
   // the log still holds every entry, with its payloads dropped.
   const AppState& app = cluster.node(1).app;
@@ -342,10 +345,7 @@ TEST(EntrySource, WithoutANewEnoughSnapshotNothingIsSentUntilOneIsSaved) {
   SavedSnapshots files;
   PersistedEntries wal(cluster, 1);
   cluster.engine(1).set_snapshot_source(&files);
-  cluster.engine(1).set_entry_source(&wal, 0);
-  cluster.isolate(3);
-  propose_many(cluster, 1, 20, "a");
-  cluster.tick_all(25);
+  leave_follower_3_far_behind(cluster, wal, 0);
   wal.readable = false;
   cluster.heal();
   cluster.clear_sent();
