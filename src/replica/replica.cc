@@ -46,9 +46,10 @@ Status Replica::start(std::vector<std::string>& repairs) {
   lease_id_prefix_ = ((id() & 0xffff) << 48) | ((random.next() & 0xffffffffffull) << 8);
   leader_leases_ = LeaderLeases(options_.leases);
   engine_ = options_.engine_entry->create(options_.engine, std::move(state));
-  snapshot_reader_ = std::make_unique<SnapshotReader>(*storage_);
+  auto report = [this](const Status& why) { env_.on_read_back_failed(why); };
+  snapshot_reader_ = std::make_unique<SnapshotReader>(*storage_, report);
   engine_->set_snapshot_source(snapshot_reader_.get());
-  entry_reader_ = std::make_unique<EntryReader>(*storage_);
+  entry_reader_ = std::make_unique<EntryReader>(*storage_, report);
   // The catch-up window also bounds the payloads kept in memory: older ones are read back.
   engine_->set_entry_source(entry_reader_.get(), options_.snapshot_catch_up_entries);
   pump();

@@ -72,6 +72,10 @@ class ReplicaEnv {
   // What start() recovered from the data directory, before the engine takes it over.
   virtual void on_recovered(const consensus::DurableState& /*state*/,
                             const std::vector<std::string>& /*repairs*/) {}
+  // An old entry or a snapshot could not be read back from storage for a lagging follower
+  // (corrupt, unreadable): the engine sends a snapshot instead or retries, never the bad data;
+  // reported so that a damaged file does not go unnoticed. A released WAL region is not reported.
+  virtual void on_read_back_failed(const Status& /*why*/) {}
   // A peer message that was refused: undecodable, or refused by the engine's step() (`why`).
   virtual void on_message_refused(const consensus::Message& /*message*/, const Status& /*why*/) {}
   // The membership or the member metadata changed (an applied entry or snapshot).

@@ -48,6 +48,13 @@ struct Node::Impl : replica::ReplicaEnv {
     log("{\"level\":\"error\",\"msg\":\"node stopped serving writes\",\"cause\":\"" + what +
         "\",\"error\":\"" + json_escape(message) + "\"}");
   }
+  void on_read_back_failed(const Status& why) override {
+    // Each append to the lagging follower tries again: one line per distinct error.
+    if (why.message() == last_read_back_error) return;
+    last_read_back_error = why.message();
+    log("{\"level\":\"error\",\"msg\":\"could not read back from storage for a lagging "
+        "follower\",\"error\":\"" + json_escape(why.message()) + "\"}");
+  }
   void on_store_changed(int64_t revision, const std::vector<kv::Event>& events) override {
     if (watch_hub) watch_hub->on_applied(revision, events);
   }
@@ -119,6 +126,7 @@ struct Node::Impl : replica::ReplicaEnv {
   std::unique_ptr<transport::PeerTransport> transport;
   std::vector<std::function<void()>> pending_syncs;  // node thread only
   WritePathCounters counters;                         // node thread only
+  std::string last_read_back_error;                   // node thread only
   std::thread thread;
 
   struct Request {

@@ -109,6 +109,13 @@ void SimNode::on_fault(const std::string& what, const std::string& message) {
   host_.on_node_fault(id(), checker, "n" + std::to_string(id()) + " stopped (" + what + "): " + message);
 }
 
+void SimNode::on_read_back_failed(const Status& why) {
+  // The simulated disk loses only what was never synced, and what was never synced is not read
+  // back: a record that does not read back is damage a test made, or a bug.
+  host_.on_node_fault(id(), "storage-read-back",
+                      "n" + std::to_string(id()) + " could not read back: " + why.message());
+}
+
 void SimNode::on_message_refused(const consensus::Message& message, const Status& why) {
   // The network never corrupts a message, so one that cannot be decoded (kCorruption, or the
   // engine's describe() says "malformed") or that breaks the engine's own invariants

@@ -100,6 +100,7 @@ class SimNode final : public replica::ReplicaEnv {
     host_.on_recovered(id(), state, repairs);
   }
   void on_message_refused(const consensus::Message& message, const Status& why) override;
+  void on_read_back_failed(const Status& why) override;
 
  private:
   // The engine's own invariants, after every input (a kCorruption names the broken one).

@@ -268,9 +268,13 @@ class PersistedEntries : public EntrySource {
   NodeId id_;
 };
 
-// Node 1 leads, reading payloads back through `wal`, and keeps only the newest `recent` of them;
-// node 3 was cut off for 20 proposals and two CheckQuorum windows (no longer recently active).
-void leave_follower_3_far_behind(Cluster& cluster, PersistedEntries& wal, uint64_t recent) {
+// Node 1 leads, reading payloads back through `wal` (and snapshots through `files`, if given), and
+// keeps only the newest `recent` payloads; node 3 was cut off for 20 proposals and two
+// CheckQuorum windows (no longer recently active).
+void leave_follower_3_far_behind(Cluster& cluster, PersistedEntries& wal, uint64_t recent,
+                                 SavedSnapshots* files = nullptr) {
+  cluster.elect(1);
+  if (files != nullptr) cluster.engine(1).set_snapshot_source(files);
   cluster.engine(1).set_entry_source(&wal, recent);
   cluster.isolate(3);
   propose_many(cluster, 1, 20, "a");
@@ -279,7 +283,6 @@ void leave_follower_3_far_behind(Cluster& cluster, PersistedEntries& wal, uint64
 
 TEST(EntrySource, TheLeaderKeepsRecentPayloadsAndReadsOlderOnesBackForAFarBehindFollower) {
   Cluster cluster({1, 2, 3});
-  cluster.elect(1);
   PersistedEntries wal(cluster, 1);
   leave_follower_3_far_behind(cluster, wal, 3);
   const uint64_t applied = cluster.status(1).applied;
@@ -304,11 +307,9 @@ TEST(EntrySource, TheLeaderKeepsRecentPayloadsAndReadsOlderOnesBackForAFarBehind
 // the leader sends a snapshot that covers it.
 void expect_snapshot_instead_of_unreadable_entries(bool wrong_term) {
   Cluster cluster({1, 2, 3});
-  cluster.elect(1);
   SavedSnapshots files;
   PersistedEntries wal(cluster, 1);
-  cluster.engine(1).set_snapshot_source(&files);
-  leave_follower_3_far_behind(cluster, wal, 0);
+  leave_follower_3_far_behind(cluster, wal, 0, &files);
   // A snapshot saved but not compacted to yet (the replica compacts catch-up entries later):
   // the log still holds every entry, with its payloads dropped.
   const AppState& app = cluster.node(1).app;
@@ -341,11 +342,9 @@ TEST(EntrySource, APayloadThatReadsBackWithAnotherTermIsNotSent) {
 
 TEST(EntrySource, WithoutANewEnoughSnapshotNothingIsSentUntilOneIsSaved) {
   Cluster cluster({1, 2, 3});
-  cluster.elect(1);
   SavedSnapshots files;
   PersistedEntries wal(cluster, 1);
-  cluster.engine(1).set_snapshot_source(&files);
-  leave_follower_3_far_behind(cluster, wal, 0);
+  leave_follower_3_far_behind(cluster, wal, 0, &files);
   wal.readable = false;
   cluster.heal();
   cluster.clear_sent();

@@ -388,7 +388,12 @@ TEST_F(ReadBackTest, ADamagedWalRegionIsNeverSentAsEntries) {
   EXPECT_EQ(cluster_->nodes.at(follower_)->status().applied_index, follower_applied);
   EXPECT_EQ(store(follower_).hash(0).hash, follower_hash);
   for (int i = 0; i < kWrites; ++i) EXPECT_EQ(times_applied(follower_, i), 0) << i;
-  EXPECT_TRUE(cluster_->faults.empty()) << cluster_->faults.front();
+  // And the damage is reported, not silently worked around.
+  ASSERT_FALSE(cluster_->faults.empty());
+  for (const std::string& fault : cluster_->faults) {
+    EXPECT_EQ(fault.rfind("storage-read-back: n" + std::to_string(leader_) + " could not read back: "
+                          "wal corruption in ", 0), 0u) << fault;
+  }
 }
 
 }  // namespace
